@@ -1,0 +1,46 @@
+/**
+ * `@goasync/core`: a lifecycle manager for long-running programs, after the Go
+ * library goasync. A {@linkcode TaskManager} initializes tasks in order,
+ * executes them concurrently, and cleans them up in reverse order; each task's
+ * type decides whether its end stops the rest.
+ *
+ * The core uses web-standard primitives only (`AbortController`, `Promise`,
+ * `EventTarget`) and runs unchanged on Deno, Node.js and Bun. OS signals live
+ * in `@goasync/core/signals`.
+ *
+ * @example A service with a server and a periodic job
+ * ```ts
+ * import { TaskManager, TaskType } from "@goasync/core";
+ *
+ * const untilAborted = (signal: AbortSignal) =>
+ *   new Promise<void>((resolve) =>
+ *     signal.addEventListener("abort", () => resolve(), { once: true })
+ *   );
+ *
+ * const manager = new TaskManager({ shutdownTimeout: 10_000 });
+ * manager.addTask("server", {
+ *   initialize: () => console.log("bound port"),
+ *   execute: untilAborted,
+ *   cleanup: () => console.log("released port"),
+ * });
+ * manager.addTask("report", () => console.log("report sent"), TaskType.Error);
+ *
+ * const errors = await manager.run(AbortSignal.timeout(50));
+ * for (const error of errors) console.error(error.message);
+ * ```
+ *
+ * @module
+ */
+
+export type { ExecuteFn, ExecuteTask, Task } from "./src/types.ts";
+export { ExecuteTaskType, Stage, TaskType } from "./src/task_type.ts";
+export {
+  ShutdownTimeoutError,
+  TaskError,
+  UnexpectedStopError,
+} from "./src/errors.ts";
+export {
+  type AsyncTaskManager,
+  TaskManager,
+  type TaskManagerOptions,
+} from "./src/task_manager.ts";
