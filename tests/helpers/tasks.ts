@@ -1,0 +1,49 @@
+/**
+ * Small building blocks for the TaskManager tests: latches, a task that waits
+ * for its signal, and a way to let queued callbacks run.
+ */
+import { setImmediate } from "node:timers";
+
+/** Resolves when `signal` aborts. */
+export function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+/** A promise with its resolve and reject, for a test to settle at will. */
+export interface Latch<T = void> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+export function latch<T = void>(): Latch<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/**
+ * Lets every queued promise callback and immediate run, `turns` times over.
+ * Used to show that something has NOT happened yet, never to wait for
+ * something that takes time.
+ */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Whether `promise` has settled, without waiting for it. */
+export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  await settle();
+  return settled;
+}

@@ -1,0 +1,161 @@
+import { mock, test } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import { ShutdownTimeoutError, Stage, TaskManager } from "../mod.ts";
+import { isSettled, latch, settle, untilAborted } from "./helpers/tasks.ts";
+
+/** Runs `body` with setTimeout under mock.timers, restoring them after. */
+async function withMockTimers(body: () => Promise<void>) {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    await body();
+  } finally {
+    mock.timers.reset();
+  }
+}
+
+test("tasks still running at the shutdown deadline are abandoned with a ShutdownTimeoutError; cleanups still run", () =>
+  withMockTimers(async () => {
+    const log: string[] = [];
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    const stubborn = latch();
+    const manager = new TaskManager({ shutdownTimeout: 1_000 });
+    manager.addTask("polite", {
+      execute: untilAborted,
+      cleanup: () => void log.push("cleanup polite"),
+    });
+    manager.addTask("stubborn", {
+      execute: () => stubborn.promise, // ignores its signal
+      cleanup: () => void log.push("cleanup stubborn"),
+    });
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    controller.abort();
+    mock.timers.tick(999);
+    assert.equal(await isSettled(done), false, "still within the timeout");
+    mock.timers.tick(1);
+    const errors = await done;
+    assert.deepEqual(log, ["cleanup stubborn", "cleanup polite"]);
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0].taskName, "stubborn");
+    assert.equal(errors[0].stage, Stage.Execute);
+    assert.ok(errors[0].cause instanceof ShutdownTimeoutError);
+    // The abandoned task fails later: nothing is reported, nothing escapes.
+    stubborn.reject(new Error("too late"));
+    await settle();
+    process.off("unhandledRejection", onUnhandled);
+    assert.deepEqual(unhandled, []);
+    assert.equal(errors.length, 1);
+  }));
+
+test("the deadline also bounds an initialize in flight when the caller aborts", () =>
+  withMockTimers(async () => {
+    const log: string[] = [];
+    const manager = new TaskManager({ shutdownTimeout: 50 });
+    manager.addTask("hangs", {
+      initialize: () => new Promise(() => {}),
+      execute: () => void log.push("execute"),
+      cleanup: () => void log.push("cleanup hangs"),
+    });
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    controller.abort();
+    await settle();
+    mock.timers.tick(50);
+    const errors = await done;
+    assert.deepEqual(log, ["cleanup hangs"]);
+    assert.deepEqual(errors.map((e) => [e.taskName, e.stage]), [[
+      "hangs",
+      "initialize",
+    ]]);
+    assert.ok(errors[0].cause instanceof ShutdownTimeoutError);
+  }));
+
+test("a cleanup that never settles is abandoned at its deadline and the next one runs", () =>
+  withMockTimers(async () => {
+    const log: string[] = [];
+    let cleanupSignal: AbortSignal | undefined;
+    const manager = new TaskManager({ shutdownTimeout: 100 });
+    manager.addTask("first", {
+      execute: untilAborted,
+      cleanup: () => void log.push("cleanup first"),
+    });
+    manager.addTask("second", {
+      execute: untilAborted,
+      cleanup: (signal) => {
+        cleanupSignal = signal;
+        log.push("cleanup second");
+        return new Promise(() => {});
+      },
+    });
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    controller.abort();
+    await settle();
+    assert.deepEqual(log, ["cleanup second"]);
+    assert.equal(cleanupSignal?.aborted, false);
+    mock.timers.tick(100);
+    const errors = await done;
+    assert.equal(cleanupSignal?.aborted, true, "told to give up");
+    assert.ok(cleanupSignal?.reason instanceof ShutdownTimeoutError);
+    assert.deepEqual(log, ["cleanup second", "cleanup first"]);
+    assert.deepEqual(errors.map((e) => [e.taskName, e.stage]), [[
+      "second",
+      "cleanup",
+    ]]);
+  }));
+
+test("dynamic execute tasks are bounded by the deadline too", () =>
+  withMockTimers(async () => {
+    const manager = new TaskManager({ shutdownTimeout: 10 });
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    manager.addExecuteTask("deaf", () => new Promise(() => {}));
+    manager.addExecuteTask("polite", untilAborted);
+    controller.abort();
+    await settle();
+    mock.timers.tick(10);
+    const errors = await done;
+    assert.deepEqual(errors.map((e) => e.taskName), ["deaf"]);
+    assert.ok(errors[0].cause instanceof ShutdownTimeoutError);
+  }));
+
+test("without a shutdownTimeout, run waits for ever for a task to stop", () =>
+  withMockTimers(async () => {
+    const release = latch();
+    const manager = new TaskManager();
+    manager.addTask("slow", async (signal) => {
+      await untilAborted(signal);
+      await release.promise;
+    });
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    controller.abort();
+    mock.timers.tick(24 * 60 * 60 * 1000);
+    assert.equal(await isSettled(done), false);
+    release.resolve();
+    assert.deepEqual(await done, []);
+  }));
+
+test("the deadline timer is cleared when every task stops in time", async () => {
+  // Real timers: Deno's sanitizer fails this test if a timer is left behind.
+  const manager = new TaskManager({ shutdownTimeout: 60_000 });
+  manager.addTask("quick", {
+    execute: untilAborted,
+    cleanup: async () => {
+      await Promise.resolve();
+    },
+  });
+  const controller = new AbortController();
+  const done = manager.run(controller.signal);
+  await settle();
+  controller.abort();
+  assert.deepEqual(await done, []);
+});
