@@ -1,0 +1,141 @@
+/**
+ * The OS signals this layer knows, their numbers on each platform, and the
+ * validation every public function shares.
+ *
+ * @module
+ */
+
+/**
+ * The OS signals a program can listen for, named as Deno names them. Node.js
+ * and Bun use the same names.
+ *
+ * `SIGBREAK` (Ctrl-Break) exists only on Windows; `SIGQUIT`, `SIGUSR1` and
+ * `SIGUSR2` exist only outside Windows. Asking for a signal the platform lacks
+ * throws an `Error` that says so.
+ *
+ * @example
+ * ```ts
+ * import type { OsSignal } from "@goasync/core/signals";
+ *
+ * const stopSignals: OsSignal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+ * ```
+ */
+export type OsSignal =
+  | "SIGINT"
+  | "SIGTERM"
+  | "SIGHUP"
+  | "SIGQUIT"
+  | "SIGUSR1"
+  | "SIGUSR2"
+  | "SIGBREAK";
+
+/** The platform families whose signal numbers differ. */
+export type SignalPlatform = "linux" | "bsd" | "sunos" | "windows";
+
+const POSIX = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGTERM: 15 } as const;
+
+/**
+ * Signal numbers per platform family, as `os.constants.signals` reports them.
+ * A signal missing from a table does not exist on that platform.
+ */
+const NUMBERS: Record<SignalPlatform, Partial<Record<OsSignal, number>>> = {
+  linux: { ...POSIX, SIGUSR1: 10, SIGUSR2: 12 },
+  // macOS, the BSDs and AIX.
+  bsd: { ...POSIX, SIGUSR1: 30, SIGUSR2: 31 },
+  // Solaris and illumos.
+  sunos: { ...POSIX, SIGUSR1: 16, SIGUSR2: 17 },
+  // What Windows emulates: Ctrl-C, Ctrl-Break, console close (SIGHUP), and
+  // SIGTERM, which can be listened for but is never raised by Windows itself.
+  windows: { SIGHUP: 1, SIGINT: 2, SIGTERM: 15, SIGBREAK: 21 },
+};
+
+/** Every name of {@linkcode OsSignal}, in a stable order. */
+export const OS_SIGNALS: readonly OsSignal[] = [
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGBREAK",
+];
+
+/**
+ * Maps an OS name as `Deno.build.os` or `process.platform` spells it to the
+ * family whose signal numbers it uses. Unknown systems are taken to be
+ * Linux-like, the most common numbering.
+ */
+export function signalPlatform(os: string): SignalPlatform {
+  switch (os) {
+    case "windows":
+    case "win32":
+      return "windows";
+    case "darwin":
+    case "freebsd":
+    case "openbsd":
+    case "netbsd":
+    case "aix":
+      return "bsd";
+    case "sunos":
+    case "solaris":
+    case "illumos":
+      return "sunos";
+    default:
+      return "linux";
+  }
+}
+
+/**
+ * Throws unless `signal` is an {@linkcode OsSignal} that `platform` has.
+ *
+ * @throws {TypeError} When `signal` is not one of the names of `OsSignal`.
+ * @throws {Error} When the platform has no such signal (SIGBREAK outside
+ * Windows; SIGQUIT, SIGUSR1 or SIGUSR2 on Windows).
+ */
+export function assertOsSignal(
+  signal: unknown,
+  platform: SignalPlatform,
+  caller: string,
+): asserts signal is OsSignal {
+  if (
+    typeof signal !== "string" || !OS_SIGNALS.includes(signal as OsSignal)
+  ) {
+    throw new TypeError(
+      `${caller}: unknown signal ${show(signal)}; expected one of ${
+        OS_SIGNALS.join(", ")
+      }`,
+    );
+  }
+  if (NUMBERS[platform][signal as OsSignal] === undefined) {
+    const where = platform === "windows" ? "Windows" : "this system";
+    const hint = signal === "SIGBREAK"
+      ? " (SIGBREAK is Ctrl-Break, which only Windows has)"
+      : "";
+    throw new Error(`${caller}: ${signal} does not exist on ${where}${hint}`);
+  }
+}
+
+/**
+ * The number of `signal` on `platform` (SIGINT 2, SIGTERM 15, ...), from which
+ * the conventional exit code after it is 128 + the number.
+ */
+export function signalNumber(
+  signal: OsSignal,
+  platform: SignalPlatform,
+): number {
+  const number = NUMBERS[platform][signal];
+  if (number === undefined) {
+    throw new Error(`${signal} does not exist on this platform`);
+  }
+  return number;
+}
+
+/** A short, safe rendering of any value for error messages. */
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  try {
+    return String(value);
+  } catch {
+    return typeof value;
+  }
+}
