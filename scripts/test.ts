@@ -4,6 +4,8 @@
  * Bun. A runtime that is not installed at the pinned version is fetched from
  * the npm registry with `npx -y`; one that cannot be had fails the run.
  *
+ * The README's code blocks are type-checked too.
+ *
  * Prints each runtime's counts and, last, one `N passed, N failed` line.
  *
  * Usage: deno run -A scripts/test.ts [--only deno|node|bun]... [files...]
@@ -138,6 +140,7 @@ async function main(): Promise<number> {
       [deno, "fmt", "--check"],
       [deno, "lint"],
       [deno, "check", "."],
+      [deno, "check", "--doc-only", "README.md"],
       [deno, "doc", "--lint", ...entryPoints],
     ]
   ) {
