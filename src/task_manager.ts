@@ -356,23 +356,27 @@ export class TaskManager implements AsyncTaskManager {
 
   #start(entry: Entry, dynamic: boolean) {
     const controller = entry.controller ??= new AbortController();
+    // Running from the call on: a stop the call itself causes (it aborts the
+    // caller's signal, or adds a task that fails at once) must abort this
+    // task's signal too, and wait for it before cleaning up.
+    entry.running = true;
+    this.#running++;
+    if (dynamic) this.#dynamic.add(entry);
     let result: unknown;
     try {
       result = entry.execute.call(entry.self, controller.signal);
       if (result === undefined) {
-        return this.#executeEnded(entry, false, undefined);
+        return this.#executeSettled(entry, false, undefined);
       }
-      result = Promise.resolve(result);
+      // Inside the try: a returned promise whose `then` or `constructor`
+      // accessor throws is the task's failure, not the manager's.
+      Promise.resolve(result).then(
+        () => this.#executeSettled(entry, false, undefined),
+        (error) => this.#executeSettled(entry, true, error),
+      );
     } catch (error) {
-      return this.#executeEnded(entry, true, error);
+      this.#executeSettled(entry, true, error);
     }
-    entry.running = true;
-    this.#running++;
-    if (dynamic) this.#dynamic.add(entry);
-    (result as Promise<unknown>).then(
-      () => this.#executeSettled(entry, false, undefined),
-      (error) => this.#executeSettled(entry, true, error),
-    );
   }
 
   #executeSettled(entry: Entry, failed: boolean, error: unknown) {
@@ -505,10 +509,14 @@ export class TaskManager implements AsyncTaskManager {
     }
     return new Promise<Outcome>((resolve) => {
       this.#wake = resolve;
-      Promise.resolve(result).then(
-        () => resolve(SETTLED),
-        (error) => resolve({ error }),
-      );
+      try {
+        Promise.resolve(result).then(
+          () => resolve(SETTLED),
+          (error) => resolve({ error }),
+        );
+      } catch (error) { // a `then` or `constructor` accessor threw
+        resolve({ error });
+      }
     }).finally(() => this.#wake = undefined);
   }
 
@@ -519,7 +527,7 @@ export class TaskManager implements AsyncTaskManager {
    */
   #isAbortEcho(error: unknown): boolean {
     if (!this.#stopped) return false;
-    if (error === this.#stopReason) return true;
+    if (Object.is(error, this.#stopReason)) return true; // NaN too
     try {
       return typeof error === "object" && error !== null &&
         (error as { name?: unknown }).name === "AbortError";
