@@ -3,18 +3,8 @@ import assert from "node:assert/strict";
 import { TaskManager } from "../mod.ts";
 import { repeatTimer } from "../src/tasks/mod.ts";
 import { FakeTask } from "../src/testing/mod.ts";
-import { isSettled, settle } from "./helpers/tasks.ts";
+import { isSettled, settle, withMockTimers } from "./helpers/tasks.ts";
 import { spyOnTimers } from "./helpers/timer_spy.ts";
-
-/** Runs `body` with `setTimeout` mocked; `settle()` stays real. */
-async function withMockTimers(body: () => Promise<void>) {
-  mock.timers.enable({ apis: ["setTimeout"] });
-  try {
-    await body();
-  } finally {
-    mock.timers.reset();
-  }
-}
 
 test("repeatTimer refuses a bad interval with a TypeError or RangeError", () => {
   const task = () => {};

@@ -2,17 +2,13 @@ import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { ShutdownTimeoutError, Stage, TaskManager } from "../mod.ts";
-import { isSettled, latch, settle, untilAborted } from "./helpers/tasks.ts";
-
-/** Runs `body` with setTimeout under mock.timers, restoring them after. */
-async function withMockTimers(body: () => Promise<void>) {
-  mock.timers.enable({ apis: ["setTimeout"] });
-  try {
-    await body();
-  } finally {
-    mock.timers.reset();
-  }
-}
+import {
+  isSettled,
+  latch,
+  settle,
+  untilAborted,
+  withMockTimers,
+} from "./helpers/tasks.ts";
 
 test("tasks still running at the shutdown deadline are abandoned with a ShutdownTimeoutError; cleanups still run", () =>
   withMockTimers(async () => {

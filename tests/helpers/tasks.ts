@@ -2,6 +2,7 @@
  * Small building blocks for the TaskManager tests: latches, a task that waits
  * for its signal, and a way to let queued callbacks run.
  */
+import { mock } from "node:test";
 import { setImmediate } from "node:timers";
 
 /** Resolves when `signal` aborts. */
@@ -46,4 +47,14 @@ export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
   promise.then(() => settled = true, () => settled = true);
   await settle();
   return settled;
+}
+
+/** Runs `body` with `setTimeout` mocked by node:test; `settle()` stays real. */
+export async function withMockTimers(body: () => Promise<void>): Promise<void> {
+  mock.timers.enable({ apis: ["setTimeout"] });
+  try {
+    await body();
+  } finally {
+    mock.timers.reset();
+  }
 }
