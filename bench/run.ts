@@ -23,9 +23,8 @@ import type { WorkerResult } from "./lib/worker_result.ts";
 import { rows, RUNTIMES, scaling, targets } from "./lib/analysis.ts";
 import { render, type Results } from "./lib/report.ts";
 import { SCENARIOS } from "./lib/scenarios.ts";
+import { exists, pinnedRuntime } from "../scripts/runtimes.ts";
 
-const NODE_VERSION = "24";
-const BUN_VERSION = "1.4.5";
 const SIZES = "10000,100000,200000";
 const QUICK_SIZES = "10000,20000";
 /** Effection takes 50-100 µs a task; five rounds of it would take ~25 min. */
@@ -59,15 +58,6 @@ const rounds = flags.rounds ?? (flags.quick ? "3" : "5");
 const warmup = flags.warmup ?? "2";
 const runtimeNames = (flags.runtimes ?? RUNTIMES.join(",")).split(",");
 const scenarios = (flags.scenarios ?? SCENARIOS.join(",")).split(",");
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function output(cmd: string, args: string[]): Promise<string> {
   try {
@@ -117,16 +107,9 @@ async function workerCommand(runtime: string): Promise<string[]> {
     return [Deno.execPath(), "run", "-A", "--v8-flags=--expose-gc"];
   }
   if (runtime === "node") {
-    const own = await output("node", ["--version"]);
-    const node = own.startsWith(`v${NODE_VERSION}.`)
-      ? ["node"]
-      : ["npx", "-y", `node@${NODE_VERSION}`];
-    return [...node, "--expose-gc"];
+    return [...await pinnedRuntime("node"), "--expose-gc"];
   }
-  if (runtime === "bun") {
-    const own = await output("bun", ["--version"]);
-    return own === BUN_VERSION ? ["bun"] : ["npx", "-y", `bun@${BUN_VERSION}`];
-  }
+  if (runtime === "bun") return pinnedRuntime("bun");
   throw new Error(`unknown runtime ${runtime}`);
 }
 

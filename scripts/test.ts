@@ -13,8 +13,8 @@
  * @module
  */
 
-const NODE_VERSION = "24";
-const BUN_VERSION = "1.4.5";
+import { exists, pinnedRuntime } from "./runtimes.ts";
+
 const TEST_GLOB = "tests/**/*_test.ts";
 
 interface Counts {
@@ -60,30 +60,6 @@ async function run(cmd: string[], env: Record<string, string> = {}) {
   return { code: status.code, output };
 }
 
-async function versionOf(binary: string): Promise<string | undefined> {
-  try {
-    const { stdout } = await new Deno.Command(binary, {
-      args: ["--version"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return new TextDecoder().decode(stdout).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The pinned runtime if installed, else the same version through npx. */
-async function runtime(name: "node" | "bun"): Promise<string[]> {
-  const version = await versionOf(name);
-  if (name === "node" && version?.startsWith(`v${NODE_VERSION}.`)) {
-    return ["node"];
-  }
-  if (name === "bun" && version === BUN_VERSION) return ["bun"];
-  const pin = name === "node" ? NODE_VERSION : BUN_VERSION;
-  return ["npx", "-y", `${name}@${pin}`];
-}
-
 function count(output: string, passed: RegExp, failed: RegExp): Counts {
   const last = (re: RegExp) => {
     const all = [...output.matchAll(re)];
@@ -107,7 +83,7 @@ const suites: Record<string, () => Promise<Counts & { code: number }>> = {
   },
   async node() {
     const { code, output } = await run([
-      ...await runtime("node"),
+      ...await pinnedRuntime("node"),
       "--test",
       "--test-reporter=spec",
       ...(files.length ? files : [TEST_GLOB]),
@@ -116,7 +92,7 @@ const suites: Record<string, () => Promise<Counts & { code: number }>> = {
   },
   async bun() {
     const { code, output } = await run([
-      ...await runtime("bun"),
+      ...await pinnedRuntime("bun"),
       "test",
       "--timeout=120000",
       ...(files.length ? files.map((f) => `./${f}`) : ["./tests/"]),
@@ -187,15 +163,6 @@ async function installed(dir: string): Promise<boolean> {
     ]);
     return (marker.mtime?.getTime() ?? 0) >=
       (lock.mtime?.getTime() ?? Infinity);
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
   } catch {
     return false;
   }
