@@ -35,10 +35,29 @@
 export type { ExecuteFn, ExecuteTask, Task } from "./src/types.ts";
 export { ExecuteTaskType, Stage, TaskType } from "./src/task_type.ts";
 export {
+  RestartIntensityError,
   ShutdownTimeoutError,
   TaskError,
   UnexpectedStopError,
 } from "./src/errors.ts";
+export type {
+  BackoffOptions,
+  ExecuteTaskOptions,
+  IntensityOptions,
+  RestartPolicy,
+  TaskOptions,
+} from "./src/restart.ts";
+export {
+  type ManagerSnapshot,
+  type ManagerState,
+  ManagerStateEvent,
+  TaskErrorEvent,
+  TaskEvent,
+  type TaskEventType,
+  type TaskManagerEventMap,
+  type TaskSnapshot,
+  type TaskState,
+} from "./src/events.ts";
 export {
   type AsyncTaskManager,
   TaskManager,

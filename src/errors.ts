@@ -5,6 +5,7 @@
  */
 
 import type { ExecuteTaskType, Stage, TaskType } from "./task_type.ts";
+import { describe } from "./_internal/render.ts";
 
 /**
  * One failure of one task, in one stage. `TaskManager.run` resolves with a list
@@ -118,16 +119,55 @@ export class ShutdownTimeoutError extends Error {
   }
 }
 
-/** A one-line description of any thrown value; never throws itself. */
-function describe(value: unknown): string {
-  try {
-    if (value instanceof Error) return value.message || value.name;
-    if (typeof value === "string") return value;
-    if (value !== null && typeof value === "object") {
-      return JSON.stringify(value) ?? String(value);
-    }
-    return String(value);
-  } catch {
-    return "(a value that cannot be described)";
+/**
+ * The cause of a {@linkcode TaskError} when a task with a restart policy kept
+ * failing: one more restart would have made more than `restarts` restarts
+ * within `within` ms. Its own `cause` is the last failure (an
+ * `UnexpectedStopError` when a `permanent` task returned).
+ *
+ * @example
+ * ```ts
+ * import { RestartIntensityError, TaskManager } from "@goasync/core";
+ *
+ * const manager = new TaskManager();
+ * manager.addTask("flaky", () => {
+ *   throw new Error("down");
+ * }, { restart: "transient", backoff: { initial: 0 }, intensity: { maxRestarts: 2 } });
+ * const [error] = await manager.run();
+ * console.log(error.cause instanceof RestartIntensityError); // true
+ * ```
+ */
+export class RestartIntensityError extends Error {
+  /** How many restarts were made within the window (its `maxRestarts`). */
+  readonly restarts: number;
+  /** The window, in milliseconds. */
+  readonly within: number;
+  /** The last failure. */
+  override readonly cause: unknown;
+
+  /**
+   * Creates the error for `taskName`.
+   *
+   * @param taskName The name the task was added under.
+   * @param restarts The restarts made within the window.
+   * @param within The window, in milliseconds.
+   * @param cause The last failure.
+   */
+  constructor(
+    taskName: string,
+    restarts: number,
+    within: number,
+    cause: unknown,
+  ) {
+    super(
+      `task "${taskName}" failed again after ${restarts} restarts within ${within} ms: ${
+        describe(cause)
+      }`,
+      { cause },
+    );
+    this.name = "RestartIntensityError";
+    this.restarts = restarts;
+    this.within = within;
+    this.cause = cause;
   }
 }

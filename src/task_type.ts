@@ -24,7 +24,11 @@
  * console.log(errors.length); // 0: the only stop-group task returned
  * ```
  */
-export const TaskType = {
+export const TaskType: {
+  readonly Strict: "strict";
+  readonly Error: "error";
+  readonly StopGroup: "stop-group";
+} = {
   Strict: "strict",
   Error: "error",
   StopGroup: "stop-group",
@@ -46,7 +50,10 @@ export type TaskType = typeof TaskType[keyof typeof TaskType];
  * manager.addExecuteTask("one-off", () => {}, ExecuteTaskType.Error);
  * ```
  */
-export const ExecuteTaskType = {
+export const ExecuteTaskType: {
+  readonly Strict: "strict";
+  readonly Error: "error";
+} = {
   Strict: "strict",
   Error: "error",
 } as const;
@@ -73,7 +80,11 @@ export type ExecuteTaskType =
  * console.log(error.stage === Stage.Initialize); // true
  * ```
  */
-export const Stage = {
+export const Stage: {
+  readonly Initialize: "initialize";
+  readonly Execute: "execute";
+  readonly Cleanup: "cleanup";
+} = {
   Initialize: "initialize",
   Execute: "execute",
   Cleanup: "cleanup",

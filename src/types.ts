@@ -9,6 +9,10 @@
  * executes, executes concurrently with the other tasks, and is cleaned up after
  * every task has stopped.
  *
+ * A stage may return anything: a returned promise (or other thenable) is
+ * awaited and its value ignored, so `initialize: () => connect()` and
+ * `(signal) => fetch(url, { signal })` are tasks as they are.
+ *
  * Each stage receives an `AbortSignal`. The signal given to `initialize` and
  * `execute` aborts when the `TaskManager` stops; the one given to
  * `cleanup` aborts only when the manager's `shutdownTimeout` expires for it.
@@ -34,11 +38,11 @@
  */
 export interface Task {
   /** Prepares the task. Called once, serially, in the order tasks were added. */
-  initialize?(signal: AbortSignal): void | Promise<void>;
+  initialize?(signal: AbortSignal): unknown;
   /** Does the task's work until `signal` aborts (or the work is done). */
-  execute(signal: AbortSignal): void | Promise<void>;
+  execute(signal: AbortSignal): unknown;
   /** Releases what `initialize` took. Called once, serially, in reverse order. */
-  cleanup?(signal: AbortSignal): void | Promise<void>;
+  cleanup?(signal: AbortSignal): unknown;
 }
 
 /**
@@ -60,7 +64,7 @@ export interface Task {
  */
 export interface ExecuteTask {
   /** Does the task's work until `signal` aborts (or the work is done). */
-  execute(signal: AbortSignal): void | Promise<void>;
+  execute(signal: AbortSignal): unknown;
 }
 
 /**
@@ -76,4 +80,4 @@ export interface ExecuteTask {
  * };
  * ```
  */
-export type ExecuteFn = (signal: AbortSignal) => void | Promise<void>;
+export type ExecuteFn = (signal: AbortSignal) => unknown;
