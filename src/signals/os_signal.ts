@@ -5,6 +5,9 @@
  * @module
  */
 
+import { show } from "../_internal/render.ts";
+import { currentRuntime } from "./detect_runtime.ts";
+
 /**
  * The OS signals a program can listen for, named as Deno names them. Node.js
  * and Bun use the same names.
@@ -97,16 +100,8 @@ export function assertOsSignal(
   platform: SignalPlatform,
   caller: string,
 ): asserts signal is OsSignal {
-  if (
-    typeof signal !== "string" || !OS_SIGNALS.includes(signal as OsSignal)
-  ) {
-    throw new TypeError(
-      `${caller}: unknown signal ${show(signal)}; expected one of ${
-        OS_SIGNALS.join(", ")
-      }`,
-    );
-  }
-  if (NUMBERS[platform][signal as OsSignal] === undefined) {
+  assertName(signal, caller);
+  if (NUMBERS[platform][signal] === undefined) {
     const where = platform === "windows" ? "Windows" : "this system";
     const hint = signal === "SIGBREAK"
       ? " (SIGBREAK is Ctrl-Break, which only Windows has)"
@@ -130,12 +125,45 @@ export function signalNumber(
   return number;
 }
 
-/** A short, safe rendering of any value for error messages. */
-export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
-  try {
-    return String(value);
-  } catch {
-    return typeof value;
+/**
+ * Validates a list of OS signal names, for every function that takes one
+ * (`ShutdownController`, `runMain`, `interruptible`); returns it without
+ * repeats. `platform` defaults to the running system's.
+ *
+ * @throws {TypeError} When `value` is not a non-empty array, or holds a value
+ * that is not one of the names of {@linkcode OsSignal}.
+ * @throws {Error} When the platform has no such signal (SIGBREAK outside
+ * Windows), or the runtime has no OS signals at all.
+ */
+export function checkOsSignals(
+  value: unknown,
+  caller: string,
+  platform?: SignalPlatform,
+): OsSignal[] {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new TypeError(
+      `${caller}: signals must be a non-empty array of signal names, got ${
+        show(value)
+      } (for example ["SIGINT", "SIGTERM"])`,
+    );
+  }
+  for (const signal of value) assertName(signal, caller);
+  const on = platform ?? currentRuntime().platform;
+  for (const signal of value) assertOsSignal(signal, on, caller);
+  return [...new Set(value as OsSignal[])];
+}
+
+function assertName(
+  signal: unknown,
+  caller: string,
+): asserts signal is OsSignal {
+  if (
+    typeof signal !== "string" || !OS_SIGNALS.includes(signal as OsSignal)
+  ) {
+    throw new TypeError(
+      `${caller}: unknown signal ${show(signal)}; expected one of ${
+        OS_SIGNALS.join(", ")
+      }`,
+    );
   }
 }

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { type OsSignal, show, signalNumber } from "./os_signal.ts";
+import { show } from "../_internal/render.ts";
+import { type OsSignal, signalNumber } from "./os_signal.ts";
 import { currentRuntime } from "./detect_runtime.ts";
 import { addHandler, removeHandler } from "./listeners.ts";
 import {

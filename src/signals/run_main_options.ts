@@ -4,8 +4,9 @@
  * @module
  */
 
-import { type OsSignal, show } from "./os_signal.ts";
-import { checkSignals, defaultSignals } from "./shutdown_controller.ts";
+import { show } from "../_internal/render.ts";
+import { checkOsSignals, type OsSignal } from "./os_signal.ts";
+import { defaultSignals } from "./shutdown_controller.ts";
 import { DEFAULT_DUPLICATE_WINDOW } from "./signal_presses.ts";
 import type { SignalRuntime } from "./signal_runtime.ts";
 
@@ -122,10 +123,10 @@ export function checkOptions(
     throw new TypeError("runMain: options must be an object");
   }
   const o = options as RunMainOptions;
-  const signals = checkSignals(
+  const signals = checkOsSignals(
     o.signals ?? defaultSignals(runtime),
-    runtime,
     "runMain",
+    runtime.platform,
   );
   const timeout = o.shutdownTimeout;
   if (

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { assertOsSignal, type OsSignal } from "./os_signal.ts";
+import { checkOsSignals, type OsSignal } from "./os_signal.ts";
 import { currentRuntime } from "./detect_runtime.ts";
 import { addHandler, removeHandler } from "./listeners.ts";
 import { signalReason } from "./signal_reason.ts";
@@ -66,10 +66,10 @@ export class ShutdownController extends AbortController implements Disposable {
   constructor(signals?: readonly OsSignal[]) {
     super();
     this.#runtime = currentRuntime();
-    const wanted = checkSignals(
+    const wanted = checkOsSignals(
       signals ?? defaultSignals(this.#runtime),
-      this.#runtime,
       "ShutdownController",
+      this.#runtime.platform,
     );
     try {
       for (const signal of wanted) {
@@ -177,26 +177,4 @@ export function shutdownController(
   signals?: readonly OsSignal[],
 ): ShutdownController {
   return new ShutdownController(signals);
-}
-
-/**
- * Validates a list of signals against `runtime`; returns it without repeats.
- *
- * @throws {TypeError} When `signals` is not a non-empty array of signal names.
- * @throws {Error} When the platform lacks one of them.
- */
-export function checkSignals(
-  signals: unknown,
-  runtime: SignalRuntime,
-  caller: string,
-): OsSignal[] {
-  if (!Array.isArray(signals) || signals.length === 0) {
-    throw new TypeError(
-      `${caller}: signals must be a non-empty array of signal names such as ["SIGINT", "SIGTERM"]`,
-    );
-  }
-  for (const signal of signals) {
-    assertOsSignal(signal, runtime.platform, caller);
-  }
-  return [...new Set(signals as OsSignal[])];
 }
