@@ -36,18 +36,33 @@ export function checkNumber(
   max: number,
   unit = "",
 ): number {
-  const kind = unit ? `a number of ${unit}` : "a number";
+  const problem = numberProblem(value, what, min, max, unit);
+  if (problem === undefined) return value as number;
+  throw typeof value === "number"
+    ? new RangeError(problem)
+    : new TypeError(problem);
+}
+
+/**
+ * What is wrong with `value` as a number from `min` to `max`, or undefined;
+ * for callers whose contract names one error class for every bad argument.
+ */
+export function numberProblem(
+  value: unknown,
+  what: string,
+  min: number,
+  max: number,
+  unit = "",
+): string | undefined {
   if (typeof value !== "number") {
-    throw new TypeError(`${what} must be ${kind}, got ${show(value)}`);
+    return `${what} must be ${unit ? `a number of ${unit}` : "a number"}, got ${
+      show(value)
+    }`;
   }
-  if (!(value >= min && value <= max)) {
-    throw new RangeError(
-      `${what} must be from ${min} to ${max}${
-        unit ? ` ${unit}` : ""
-      }, got ${value}`,
-    );
-  }
-  return value;
+  if (value >= min && value <= max) return undefined;
+  return `${what} must be from ${min} to ${max}${
+    unit ? ` ${unit}` : ""
+  }, got ${value}`;
 }
 
 /**
