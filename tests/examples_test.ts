@@ -1,23 +1,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import process from "node:process";
-import { fileURLToPath } from "node:url";
+import { runProgram } from "./helpers/child.ts";
 
 /** Runs an example to completion on the runtime running this test. */
-function runExample(name: string): Promise<{ code: number; stdout: string }> {
-  const file = fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
-  const isDeno = "Deno" in globalThis;
-  const args = isDeno ? ["run", "-A", file] : [file];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { timeout: 60_000 }, (error, stdout) => {
-      if (error && typeof error.code !== "number") return reject(error);
-      resolve({
-        code: typeof error?.code === "number" ? error.code : 0,
-        stdout,
-      });
-    });
+async function runExample(
+  name: string,
+): Promise<{ code: number | null; stdout: string }> {
+  const { code, stdout } = await runProgram(`examples/${name}`, {
+    timeout: 60_000,
   });
+  return { code, stdout: stdout.join("\n") };
 }
 
 test("examples/basic.ts runs its manager to completion in lifecycle order", async () => {

@@ -7,7 +7,6 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { setImmediate } from "node:timers";
 import {
   ExecuteTaskType,
   ShutdownTimeoutError,
@@ -16,17 +15,7 @@ import {
   TaskManager,
   TaskType,
 } from "../mod.ts";
-
-/** Lets every queued microtask run. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-/** Resolves when `signal` aborts. */
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<void>((resolve) =>
-    signal.aborted
-      ? resolve()
-      : signal.addEventListener("abort", () => resolve(), { once: true })
-  );
+import { settle, untilAborted } from "./helpers/tasks.ts";
 
 /** Names, stages and causes of a run's errors. */
 const summary = (errors: TaskError[]) =>
@@ -178,11 +167,11 @@ test("a cleanup that never settles is abandoned at shutdownTimeout; the other cl
   let settled = false;
   const done = manager.run(caller.signal).finally(() => settled = true);
   caller.abort();
-  for (let i = 0; i < 10; i++) await turn();
+  await settle(10);
   assert.deepEqual(cleaned, ["last"]);
   assert.equal(stuckSignal?.aborted, false);
   t.mock.timers.tick(999);
-  for (let i = 0; i < 10; i++) await turn();
+  await settle(10);
   assert.equal(settled, false, "run gave up on the cleanup too early");
   t.mock.timers.tick(1);
   const errors = await done;
@@ -204,7 +193,7 @@ test("without shutdownTimeout, run waits for a cleanup that never settles", asyn
   }, TaskType.StopGroup);
   let settled = false;
   manager.run().finally(() => settled = true);
-  for (let i = 0; i < 50; i++) await turn();
+  await settle(50);
   assert.equal(settled, false);
 });
 
@@ -234,7 +223,7 @@ test("addExecuteTask inside a cleanup throws a clear error, and the task never r
   });
   const caller = new AbortController();
   const done = manager.run(caller.signal);
-  await turn();
+  await settle(1);
   caller.abort();
   const errors = await done;
   assert.ok(refusal instanceof Error && !(refusal instanceof TypeError));
@@ -271,7 +260,7 @@ test("addExecuteTask inside an abort listener on a task's signal throws: the man
   });
   const caller = new AbortController();
   const done = manager.run(caller.signal);
-  await turn();
+  await settle(1);
   caller.abort();
   assert.deepEqual(await done, []);
   assert.ok(refusal instanceof Error);
@@ -293,13 +282,13 @@ test("addExecuteTask inside an abort listener on the caller's signal: before run
   });
   manager.addTask("server", untilAborted);
   const done = manager.run(caller.signal);
-  await turn();
+  await settle(1);
   let settled = false;
   done.finally(() => settled = true);
   caller.abort();
   // The late task started, and the stop that followed aborted its signal.
   assert.equal(lateSignal?.aborted, true);
-  for (let i = 0; i < 10; i++) await turn();
+  await settle(10);
   assert.equal(settled, false, "run did not wait for the late task");
   finishLate();
   assert.deepEqual(await done, []);
@@ -318,7 +307,7 @@ test("addExecuteTask inside an abort listener on the caller's signal: after run'
       refusal = error;
     }
   });
-  await turn();
+  await settle(1);
   caller.abort();
   assert.deepEqual(await done, []);
   assert.match((refusal as Error).message, /stopping or stopped/);
@@ -347,7 +336,7 @@ test("run called from inside a task rejects with a clear error; the first run go
   );
   const caller = new AbortController();
   const done = manager.run(caller.signal);
-  await turn();
+  await settle(1);
   caller.abort();
   const errors = await done;
   assert.equal(refusals.length, 3);
@@ -386,7 +375,7 @@ test("an execute returning a value, a thenable, or a throwing thenable has a def
     manager.addTask(label, execute as () => void, TaskType.Error);
     const caller = new AbortController();
     const done = manager.run(caller.signal);
-    for (let i = 0; i < 5; i++) await turn();
+    await settle(5);
     caller.abort();
     const errors = await done;
     assert.deepEqual(errors.map((e) => e.cause), causes, label);

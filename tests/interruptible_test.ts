@@ -10,7 +10,7 @@ import {
   removeSignalListener,
 } from "../src/signals/mod.ts";
 import { handlerCount } from "../src/signals/listeners.ts";
-import { isSettled, settle } from "./helpers/tasks.ts";
+import { isSettled, latch, settle } from "./helpers/tasks.ts";
 import { guarded } from "./helpers/child.ts";
 
 // Signals sent to this very process: SIGHUP and SIGQUIT. Not SIGUSR2 (Node.js
@@ -25,12 +25,12 @@ import { guarded } from "./helpers/child.ts";
  * loop alive meanwhile: a signal listener alone does not.
  */
 async function sendSignal(name: OsSignal): Promise<void> {
-  let delivered!: () => void;
-  const received = new Promise<void>((resolve) => delivered = resolve);
+  const received = latch();
+  const delivered = () => received.resolve();
   addSignalListener(name, delivered);
   try {
     process.kill(process.pid, name);
-    await guarded(received, 30_000, `delivery of ${name}`);
+    await guarded(received.promise, 30_000, `delivery of ${name}`);
   } finally {
     removeSignalListener(name, delivered);
   }

@@ -21,7 +21,7 @@ import {
   programProperty,
   runParameters,
 } from "./helpers/property_check.ts";
-import { runChild, runtimeCommand } from "./helpers/property_child.ts";
+import { runProgram } from "./helpers/child.ts";
 import { RejectionWatch } from "./helpers/property_leaks.ts";
 import { MUTANTS } from "./helpers/property_mutants.ts";
 
@@ -75,11 +75,12 @@ for (const mutant of MUTANTS) {
 }
 
 test("the unhandled-rejection watch sees a leaked rejection", async () => {
-  const { code, stdout, stderr } = await runChild(
-    runtimeCommand("tests/helpers/property_leak_probe.ts"),
+  const { code, stdout, stderr } = await runProgram(
+    "tests/helpers/property_leak_probe.ts",
+    { timeout: 60_000 },
   );
-  assert.equal(code, 0, stderr);
-  const line = stdout.trim().split("\n").at(-1)!;
+  assert.equal(code, 0, stderr.join("\n"));
+  const line = stdout.at(-1)!;
   assert.deepEqual(JSON.parse(line), {
     clean: 0,
     leaked: ["deliberately leaked"],

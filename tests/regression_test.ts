@@ -6,11 +6,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { setImmediate } from "node:timers";
 import { ExecuteTaskType, TaskManager } from "../mod.ts";
-
-/** Lets every queued microtask run. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+import { latch, settle, untilAborted } from "./helpers/tasks.ts";
 
 /**
  * Runs `manager`, and resolves once it is executing (its tasks started), with
@@ -20,11 +17,14 @@ async function runUntilExecuting(
   manager: TaskManager,
   signal: AbortSignal,
 ): Promise<{ done: Promise<unknown> }> {
-  let ready!: () => void;
-  const executing = new Promise<void>((resolve) => ready = resolve);
-  manager.addExecuteTask("ready", () => ready(), ExecuteTaskType.Error);
+  const executing = latch();
+  manager.addExecuteTask(
+    "ready",
+    () => executing.resolve(),
+    ExecuteTaskType.Error,
+  );
   const done = manager.run(signal);
-  await executing;
+  await executing.promise;
   return { done };
 }
 
@@ -40,11 +40,7 @@ test("a task added while running that stops the manager gets its signal aborted"
   manager.addExecuteTask("stopper", (signal) => {
     own = signal;
     caller.abort();
-    return new Promise<void>((resolve) =>
-      signal.aborted
-        ? resolve()
-        : signal.addEventListener("abort", () => resolve(), { once: true })
-    );
+    return untilAborted(signal);
   });
   assert.equal(own?.aborted, true, "the stopper's own signal was not aborted");
   assert.deepEqual(await done, []);
@@ -67,7 +63,7 @@ test("run waits for a task added while running that stopped the manager", async 
   }, ExecuteTaskType.Error);
   let resolved = false;
   done.then(() => resolved = true);
-  await turn();
+  await settle(1);
   assert.equal(resolved, false, "run resolved while a task still executed");
   const failure = new Error("failed while stopping");
   finish(failure);
@@ -99,7 +95,7 @@ test("run waits for a task whose nested addExecuteTask stopped the manager", asy
   assert.equal(outerAborted, true, "the outer task's signal was not aborted");
   let resolved = false;
   done.then(() => resolved = true);
-  await turn();
+  await settle(1);
   assert.equal(resolved, false, "run resolved while a task still executed");
   finish();
   const errors = await done as { taskName: string; cause: unknown }[];
@@ -185,7 +181,7 @@ test("a task that rethrows a NaN stop reason stopped as asked", async () => {
   });
   const caller = new AbortController();
   const done = manager.run(caller.signal);
-  await turn();
+  await settle(1);
   caller.abort(NaN);
   assert.deepEqual(await done, []);
 });

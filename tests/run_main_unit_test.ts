@@ -6,6 +6,7 @@ import { runMainWith } from "../src/signals/run_main.ts";
 import { SignalPresses } from "../src/signals/signal_presses.ts";
 import { FakeRuntime } from "./fixtures/fake_runtime.ts";
 import { guarded } from "./helpers/child.ts";
+import { latch } from "./helpers/tasks.ts";
 
 /** A manager whose run the test ends by hand, recording the signal it got. */
 class ScriptedManager {
@@ -196,8 +197,8 @@ test("runMain: a different signal during shutdown exits at once with its own cod
 test("runMain: a forced exit wins over a clean end that is still flushing", async () => {
   const manager = new ScriptedManager();
   const run = start(manager);
-  let open!: () => void;
-  run.runtime.flushGate = new Promise((resolve) => open = resolve);
+  const flushed = latch();
+  run.runtime.flushGate = flushed.promise;
   await manager.started;
   run.runtime.deliver("SIGTERM");
   manager.finish([]);
@@ -205,7 +206,7 @@ test("runMain: a forced exit wins over a clean end that is still flushing", asyn
   assert.deepEqual(run.runtime.exits, [], "waits for the flush");
   run.at(1000);
   run.runtime.deliver("SIGTERM");
-  open();
+  flushed.resolve();
   await run.done;
   assert.deepEqual(run.runtime.exits, [143]);
 });
@@ -250,8 +251,7 @@ test("runMain: a manager that cannot run is reported and exits 1", async () => {
 test("runMain with a real TaskManager: a signal stops the tasks, aborted tasks are no errors", async () => {
   const manager = new TaskManager();
   const events: string[] = [];
-  let ready!: () => void;
-  const executing = new Promise<void>((resolve) => ready = resolve);
+  const executing = latch();
   manager.addTask("server", {
     execute: (signal) =>
       new Promise((_, reject) =>
@@ -265,13 +265,13 @@ test("runMain with a real TaskManager: a signal stops the tasks, aborted tasks a
     execute: (signal) =>
       new Promise((resolve) => {
         events.push("ready");
-        ready();
+        executing.resolve();
         signal.addEventListener("abort", () => resolve(), { once: true });
       }),
     cleanup: () => void events.push("timer cleaned up"),
   });
   const run = start(manager as unknown as ScriptedManager);
-  await executing;
+  await executing.promise;
   run.runtime.deliver("SIGINT");
   await run.done;
   assert.deepEqual(run.runtime.exits, [0]);

@@ -18,6 +18,7 @@ import assert from "node:assert/strict";
 import v8 from "node:v8";
 import vm from "node:vm";
 import { ExecuteTaskType, TaskManager } from "../mod.ts";
+import { countdown, untilAborted } from "./helpers/tasks.ts";
 
 const SMALL = 20_000;
 const LARGE = 100_000;
@@ -46,26 +47,6 @@ const collectGarbage: () => void = (() => {
 
 /** Runs one shape with `n` tasks, start to end. */
 type Shape = (n: number) => Promise<void>;
-
-/** Opens after `n` ticks: how a test waits for its tasks without sleeping. */
-function latch(n: number): { tick(): void; done: Promise<void> } {
-  let left = n;
-  let open = () => {};
-  const done = new Promise<void>((resolve) => open = resolve);
-  if (n === 0) open();
-  return {
-    tick() {
-      if (--left === 0) open();
-    },
-    done,
-  };
-}
-
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) =>
-    signal.addEventListener("abort", () => resolve(), { once: true })
-  );
-}
 
 async function stopAndCheck(
   controller: AbortController,
@@ -118,7 +99,7 @@ async function assertLinear(shape: Shape) {
 test("execute tasks added before run start and stop in linear time", async () => {
   await assertLinear(async (n) => {
     const manager = new TaskManager();
-    const started = latch(n);
+    const started = countdown(n);
     const execute = (signal: AbortSignal) => {
       started.tick();
       return untilAborted(signal);
@@ -134,7 +115,7 @@ test("execute tasks added before run start and stop in linear time", async () =>
 test("tasks with initialize and cleanup run in linear time", async () => {
   await assertLinear(async (n) => {
     const manager = new TaskManager();
-    const started = latch(n);
+    const started = countdown(n);
     let cleanedUp = 0;
     const task = {
       initialize() {},
@@ -161,7 +142,7 @@ test("execute tasks added while running, then stopped, take linear time", async 
     const controller = new AbortController();
     const done = manager.run(controller.signal);
     await new Promise((resolve) => setTimeout(resolve, 0)); // now executing
-    const started = latch(n);
+    const started = countdown(n);
     const execute = (signal: AbortSignal) => {
       started.tick();
       return untilAborted(signal);
@@ -183,7 +164,7 @@ test("short tasks added while running finish in linear time", async () => {
     const done = manager.run(controller.signal);
     await new Promise((resolve) => setTimeout(resolve, 0)); // now executing
     for (let added = 0; added < n; added += BATCH) {
-      const finished = latch(BATCH);
+      const finished = countdown(BATCH);
       // deno-lint-ignore require-await
       const execute = async () => finished.tick();
       for (let i = 0; i < BATCH; i++) {

@@ -9,6 +9,7 @@ import {
 } from "../src/signals/listeners.ts";
 import { FakeRuntime } from "./fixtures/fake_runtime.ts";
 import { guarded } from "./helpers/child.ts";
+import { latch } from "./helpers/tasks.ts";
 
 const isDeno = "Deno" in globalThis;
 
@@ -24,11 +25,10 @@ function rawCount(signal: string): number | undefined {
 test("addSignalListener calls the handler for a real signal, and removal stops it", async () => {
   const before = rawCount("SIGHUP");
   let calls = 0;
-  let received!: () => void;
-  const delivered = new Promise<void>((resolve) => received = resolve);
+  const delivered = latch();
   const handler = () => {
     calls++;
-    received();
+    delivered.resolve();
   };
   addSignalListener("SIGHUP", handler);
   addSignalListener("SIGHUP", handler); // a second add is a no-op
@@ -36,7 +36,7 @@ test("addSignalListener calls the handler for a real signal, and removal stops i
     assert.equal(handlerCount("SIGHUP"), 1);
     if (before !== undefined) assert.equal(rawCount("SIGHUP"), before + 1);
     process.kill(process.pid, "SIGHUP");
-    await guarded(delivered);
+    await guarded(delivered.promise);
     assert.equal(calls, 1);
   } finally {
     removeSignalListener("SIGHUP", handler);

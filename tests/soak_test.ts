@@ -6,21 +6,19 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runChild, runtimeCommand } from "./helpers/property_child.ts";
+import { runProgram } from "./helpers/child.ts";
 
 /** Runs scripts/soak.ts in a child and returns its JSON result and exit code. */
 async function soak(tasks: number, ...flags: string[]) {
-  const { code, stdout, stderr } = await runChild(
-    runtimeCommand(
-      "scripts/soak.ts",
-      ["--tasks", String(tasks), "--json", ...flags],
-      { exposeGc: true },
-    ),
-  );
-  const line = stdout.trim().split("\n").at(-1) ?? "";
+  const { code, stdout, stderr } = await runProgram("scripts/soak.ts", {
+    args: ["--tasks", String(tasks), "--json", ...flags],
+    exposeGc: true,
+    timeout: 600_000,
+  });
+  const line = stdout.at(-1) ?? "";
   assert.ok(
     line.startsWith("{"),
-    `no result from the soak:\n${stdout}${stderr}`,
+    `no result from the soak:\n${[...stdout, ...stderr].join("\n")}`,
   );
   return { code, result: JSON.parse(line) };
 }

@@ -9,6 +9,7 @@ import {
   untilAborted,
   withMockTimers,
 } from "./helpers/tasks.ts";
+import { spyOnTimers } from "./helpers/timer_spy.ts";
 
 test("tasks still running at the shutdown deadline are abandoned with a ShutdownTimeoutError; cleanups still run", () =>
   withMockTimers(async () => {
@@ -141,17 +142,25 @@ test("without a shutdownTimeout, run waits for ever for a task to stop", () =>
   }));
 
 test("the deadline timer is cleared when every task stops in time", async () => {
-  // Real timers: Deno's sanitizer fails this test if a timer is left behind.
-  const manager = new TaskManager({ shutdownTimeout: 60_000 });
-  manager.addTask("quick", {
-    execute: untilAborted,
-    cleanup: async () => {
-      await Promise.resolve();
-    },
-  });
-  const controller = new AbortController();
-  const done = manager.run(controller.signal);
-  await settle();
-  controller.abort();
-  assert.deepEqual(await done, []);
+  // Real timers, counted: a deadline left pending would keep a Node.js or Bun
+  // process alive for a minute after run resolved.
+  const timers = spyOnTimers();
+  try {
+    const manager = new TaskManager({ shutdownTimeout: 60_000 });
+    manager.addTask("quick", {
+      execute: untilAborted,
+      cleanup: async () => {
+        await Promise.resolve();
+      },
+    });
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    controller.abort();
+    assert.deepEqual(await done, []);
+    assert.ok(timers.created() > 0, "no deadline timer was set at all");
+    assert.equal(timers.pending(), 0, "a deadline timer was left pending");
+  } finally {
+    timers.restore();
+  }
 });

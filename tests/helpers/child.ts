@@ -1,17 +1,24 @@
 /**
- * Spawns a fixture script on the same runtime the test runs on (Deno, Node.js
- * or Bun), so that real OS signals can be sent to a real process.
+ * The suite's one way to start a program as a fresh process: on the same
+ * runtime the test runs on (Deno, Node.js or Bun), with real timers and real
+ * OS signals, timing when each line came and when the process exited.
  *
  * ```ts
  * const child = spawnFixture(new URL("../fixtures/service.ts", import.meta.url));
  * await child.waitForLine("ready");           // the service is up
  * child.kill("SIGTERM");                      // a real signal
  * const { code, stdout, stderr } = await child.exited;
+ *
+ * // A program run to its end; how long it lived after it printed "resolved":
+ * const result = await runProgram("tests/fixtures/real_clock/some.ts");
+ * console.log(result.code, msAfterLine(result, "resolved"));
  * ```
  *
  * - The command: Deno runs `deno run -A <script>` with `Deno.execPath()`;
  *   Node.js (24+, which runs .ts directly) and Bun run `<execPath> <script>`.
- *   `NODE_TEST_CONTEXT` is removed from the child's environment.
+ *   `NODE_TEST_CONTEXT` is removed from the child's environment. A
+ *   relative path is relative to the repository's root, the child's working
+ *   folder.
  * - Lines are stdout/stderr split on "\n", without the line ending; they
  *   are collected from the start, so waiting for a line already printed
  *   resolves at once.
@@ -31,6 +38,9 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
+/** The repository's root folder: the children's working folder. */
+export const ROOT: string = fileURLToPath(new URL("../../", import.meta.url));
+
 /** What a finished child did. */
 export interface ChildExit {
   /** The exit code, or `null` when a signal killed the child. */
@@ -41,6 +51,12 @@ export interface ChildExit {
   stdout: string[];
   /** Every stderr line. */
   stderr: string[];
+  /** When each stdout line arrived, in ms after the spawn (same indexes). */
+  stdoutAt: number[];
+  /** When each stderr line arrived, in ms after the spawn (same indexes). */
+  stderrAt: number[];
+  /** When the process exited, in ms after the spawn. */
+  lived: number;
 }
 
 /** Options for {@linkcode spawnFixture}. */
@@ -57,6 +73,8 @@ export interface SpawnOptions {
    * output before it exits. Wait for lines on the other stream meanwhile.
    */
   hold?: "stdout" | "stderr";
+  /** Expose a forced garbage collector (`gc`; Bun always has `Bun.gc`). */
+  exposeGc?: boolean;
 }
 
 /** A running fixture. */
@@ -98,11 +116,20 @@ export function runtimeName(): RuntimeName {
 }
 
 /** The command that runs `script` on the current runtime. */
-export function commandFor(script: string): [string, string[]] {
-  if (runtimeName() === "deno") {
-    return [Deno.execPath(), ["run", "-A", script]];
+export function commandFor(
+  script: string,
+  options: { exposeGc?: boolean } = {},
+): [string, string[]] {
+  const gc = options.exposeGc === true;
+  const runtime = runtimeName();
+  if (runtime === "deno") {
+    const flags = gc ? ["--v8-flags=--expose-gc"] : [];
+    return [Deno.execPath(), ["run", "-A", ...flags, script]];
   }
   // Node.js 24 runs .ts files directly; so does Bun.
+  if (runtime === "node" && gc) {
+    return [process.execPath, ["--expose-gc", script]];
+  }
   return [process.execPath, [script]];
 }
 
@@ -116,7 +143,7 @@ export function spawnFixture(
 ): Child {
   const path = script instanceof URL ? fileURLToPath(script) : script;
   const guard = options.timeout ?? 30_000;
-  const [command, args] = commandFor(path);
+  const [command, args] = commandFor(path, options);
   const env: Record<string, string | undefined> = {
     ...process.env,
     NO_COLOR: "1",
@@ -124,12 +151,18 @@ export function spawnFixture(
   };
   // `node --test` marks its children; a fixture is not a test file.
   delete env.NODE_TEST_CONTEXT;
+  const spawnedAt = performance.now();
+  const since = () => performance.now() - spawnedAt;
   const proc = spawn(command, [...args, ...(options.args ?? [])], {
+    cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
 
   const lines = { stdout: [] as string[], stderr: [] as string[] };
+  const times = { stdout: [] as number[], stderr: [] as number[] };
+  let lived = NaN;
+  proc.on("exit", () => lived = since());
   const waiters = new Set<() => void>();
   let done = false;
   const wake = () => {
@@ -142,11 +175,18 @@ export function spawnFixture(
     stream.on("data", (chunk: string) => {
       const parts = (partial + chunk).split("\n");
       partial = parts.pop()!;
-      lines[name].push(...parts.map((line) => line.replace(/\r$/, "")));
+      const at = since();
+      for (const line of parts) {
+        lines[name].push(line.replace(/\r$/, ""));
+        times[name].push(at);
+      }
       wake();
     });
     stream.on("end", () => {
-      if (partial) lines[name].push(partial);
+      if (partial) {
+        lines[name].push(partial);
+        times[name].push(since());
+      }
       partial = "";
       wake();
     });
@@ -174,7 +214,16 @@ export function spawnFixture(
       clearTimeout(timer);
       done = true;
       wake();
-      resolve({ code, signal, stdout: lines.stdout, stderr: lines.stderr });
+      if (Number.isNaN(lived)) lived = since();
+      resolve({
+        code,
+        signal,
+        stdout: lines.stdout,
+        stderr: lines.stderr,
+        stdoutAt: times.stdout,
+        stderrAt: times.stderr,
+        lived,
+      });
     });
   });
   // A test that fails early must not also report an unhandled rejection.
@@ -235,6 +284,33 @@ export function spawnFixture(
     },
     exited,
   };
+}
+
+/**
+ * Runs `script` (a path relative to the repository, or a file URL) on the
+ * current runtime to its end: {@linkcode spawnFixture}'s `exited`, for a
+ * program that needs no signal or line-by-line wait.
+ */
+export function runProgram(
+  script: string | URL,
+  options: Omit<SpawnOptions, "hold"> = {},
+): Promise<ChildExit> {
+  return spawnFixture(script, options).exited;
+}
+
+/**
+ * How long the process lived after the first stdout line equal to `match`
+ * (or matching it) arrived, in ms; `undefined` when no line matched. A timer
+ * left behind shows up here as a long tail.
+ */
+export function msAfterLine(
+  result: ChildExit,
+  match: string | RegExp,
+): number | undefined {
+  const at = result.stdout.findIndex((line) =>
+    typeof match === "string" ? line === match : match.test(line)
+  );
+  return at === -1 ? undefined : result.lived - result.stdoutAt[at];
 }
 
 /** Resolves after `ms` milliseconds; only for gaps a scenario asks for. */

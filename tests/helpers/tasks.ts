@@ -1,6 +1,12 @@
 /**
- * Small building blocks for the TaskManager tests: latches, a task that waits
- * for its signal, and a way to let queued callbacks run.
+ * Small building blocks shared by every test (and the fixtures they run):
+ * a task that waits for its signal, a latch (and a countdown built on it),
+ * a way to let queued callbacks run, and mocked timers.
+ *
+ * The fakes' own public latch (`src/testing/latch.ts`) is for users' tests;
+ * the suite uses this one.
+ *
+ * @module
  */
 import { mock } from "node:test";
 import { setImmediate } from "node:timers";
@@ -20,6 +26,7 @@ export interface Latch<T = void> {
   reject(reason: unknown): void;
 }
 
+/** Creates a {@linkcode Latch}. */
 export function latch<T = void>(): Latch<T> {
   let resolve!: (value: T) => void;
   let reject!: (reason: unknown) => void;
@@ -28,6 +35,25 @@ export function latch<T = void>(): Latch<T> {
     reject = rej;
   });
   return { promise, resolve, reject };
+}
+
+/** Opens `done` after `n` calls of `tick` (at once when `n` is 0). */
+export interface Countdown {
+  tick(): void;
+  done: Promise<void>;
+}
+
+/** A {@linkcode Latch} that opens after `n` ticks: waiting for n tasks. */
+export function countdown(n: number): Countdown {
+  const open = latch();
+  let left = n;
+  if (n === 0) open.resolve();
+  return {
+    tick() {
+      if (--left === 0) open.resolve();
+    },
+    done: open.promise,
+  };
 }
 
 /**
