@@ -2,8 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Stage, TaskError, TaskManager } from "../mod.ts";
 import { runMain, type RunMainOptions } from "../src/signals/mod.ts";
-import { runMainWith } from "../src/signals/run_main.ts";
-import { SignalPresses } from "../src/signals/signal_presses.ts";
+import { runMainWith, SignalPresses } from "../src/signals/run_main.ts";
 import { FakeRuntime } from "./fixtures/fake_runtime.ts";
 import { guarded } from "./helpers/child.ts";
 import { latch } from "./helpers/tasks.ts";
@@ -263,7 +262,7 @@ test("runMain with a real TaskManager: a signal stops the tasks, aborted tasks a
   });
   manager.addTask("timer", {
     execute: (signal) =>
-      new Promise((resolve) => {
+      new Promise<void>((resolve) => {
         events.push("ready");
         executing.resolve();
         signal.addEventListener("abort", () => resolve(), { once: true });

@@ -5,8 +5,8 @@ import {
   assertOsSignal,
   OS_SIGNALS,
   signalNumber,
-  signalPlatform,
 } from "../src/signals/os_signal.ts";
+import { signalPlatform } from "../src/signals/runtime.ts";
 
 test("signal numbers match what this system reports in os.constants.signals", () => {
   const platform = signalPlatform(os.platform());

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { ShutdownController, shutdownController } from "../src/signals/mod.ts";
 import { handlerCount } from "../src/signals/listeners.ts";
-import { detectRuntime } from "../src/signals/detect_runtime.ts";
+import { detectRuntime } from "../src/signals/runtime.ts";
 import { guarded, runtimeName } from "./helpers/child.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGUSR2"] as const;

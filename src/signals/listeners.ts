@@ -1,24 +1,28 @@
 /**
  * `addSignalListener` and `removeSignalListener`: Deno's API, on every
- * runtime.
+ * runtime, and {@linkcode listenUntilDisposed}, the one way the rest of the
+ * layer listens for a list of signals.
  *
  * Each signal gets one raw listener in the runtime, installed with its first
  * handler and removed with its last, so that a process is never kept alive
  * (Deno) or kept from its default action (all runtimes) by a signal nobody
- * listens for any more. That listener calls a snapshot of the handlers, which
- * makes dispatch the same everywhere: Deno would otherwise call a handler
- * added while the same signal is being dispatched for that very signal.
+ * listens for any more. That listener calls a snapshot of the handlers and
+ * stays installed until its dispatch is over, which makes dispatch the same
+ * everywhere: Deno calls a raw listener installed during a dispatch for that
+ * very delivery.
  *
  * @module
  */
 
+import { checkFunction } from "../_internal/checks.ts";
 import { assertOsSignal, type OsSignal } from "./os_signal.ts";
-import { currentRuntime } from "./detect_runtime.ts";
-import type { SignalRuntime } from "./signal_runtime.ts";
+import { currentRuntime, type SignalRuntime } from "./runtime.ts";
 
 interface Slot {
   readonly handlers: Set<() => void>;
   readonly dispatch: () => void;
+  /** A dispatch is running: the raw listener must stay until it ends. */
+  dispatching: boolean;
 }
 
 const slots = new Map<SignalRuntime, Map<OsSignal, Slot>>();
@@ -106,10 +110,21 @@ export function addHandler(
     slot.handlers.add(handler);
     return;
   }
-  const handlers = new Set([handler]);
-  const dispatch = () => {
-    for (const each of [...handlers]) {
-      if (!handlers.has(each)) continue;
+  const created: Slot = {
+    handlers: new Set([handler]),
+    dispatch: () => dispatch(runtime, signal, created),
+    dispatching: false,
+  };
+  runtime.listen(signal, created.dispatch);
+  bySignal.set(signal, created);
+}
+
+/** Calls a snapshot of the slot's handlers; a throw is rethrown later. */
+function dispatch(runtime: SignalRuntime, signal: OsSignal, slot: Slot): void {
+  slot.dispatching = true;
+  try {
+    for (const each of [...slot.handlers]) {
+      if (!slot.handlers.has(each)) continue;
       try {
         each();
       } catch (error) {
@@ -118,9 +133,10 @@ export function addHandler(
         });
       }
     }
-  };
-  runtime.listen(signal, dispatch);
-  bySignal.set(signal, { handlers, dispatch });
+  } finally {
+    slot.dispatching = false;
+    if (slot.handlers.size === 0) release(runtime, signal, slot);
+  }
 }
 
 /** `removeSignalListener` against a given runtime; exported for tests. */
@@ -131,13 +147,54 @@ export function removeHandler(
   caller = "removeSignalListener",
 ): void {
   check(runtime, signal, handler, caller);
+  const slot = slots.get(runtime)?.get(signal);
+  if (!slot || !slot.handlers.delete(handler)) return;
+  // During a dispatch the slot stays, so that a handler added next joins it
+  // instead of a new raw listener that the runtime might call at once.
+  if (slot.handlers.size === 0 && !slot.dispatching) {
+    release(runtime, signal, slot);
+  }
+}
+
+/** Removes the raw listener of an empty slot. */
+function release(runtime: SignalRuntime, signal: OsSignal, slot: Slot): void {
   const bySignal = slots.get(runtime);
-  const slot = bySignal?.get(signal);
-  if (!bySignal || !slot || !slot.handlers.delete(handler)) return;
-  if (slot.handlers.size > 0) return;
+  if (bySignal?.get(signal) !== slot) return;
   bySignal.delete(signal);
   if (bySignal.size === 0) slots.delete(runtime);
   runtime.unlisten(signal, slot.dispatch);
+}
+
+/**
+ * Listens for each of `signals` on `runtime`, calling `onSignal` with the
+ * signal, until the result is disposed of; disposing again does nothing.
+ * Installs all or nothing: if one handler cannot be added, those added
+ * before it are removed and the error is rethrown. Only the handlers it
+ * added are ever removed.
+ */
+export function listenUntilDisposed(
+  runtime: SignalRuntime,
+  signals: readonly OsSignal[],
+  onSignal: (signal: OsSignal) => void,
+  caller: string,
+): Disposable {
+  const installed: [OsSignal, () => void][] = [];
+  const dispose = () => {
+    for (const [signal, handler] of installed.splice(0)) {
+      removeHandler(runtime, signal, handler, caller);
+    }
+  };
+  try {
+    for (const signal of signals) {
+      const handler = () => onSignal(signal);
+      addHandler(runtime, signal, handler, caller);
+      installed.push([signal, handler]);
+    }
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+  return { [Symbol.dispose]: dispose };
 }
 
 /**
@@ -158,7 +215,5 @@ function check(
   caller: string,
 ): void {
   assertOsSignal(signal, runtime.platform, caller);
-  if (typeof handler !== "function") {
-    throw new TypeError(`${caller}: the handler must be a function`);
-  }
+  checkFunction(handler, `${caller}: the handler`);
 }

@@ -1,12 +1,13 @@
 /**
- * The OS signals this layer knows, their numbers on each platform, and the
- * validation every public function shares.
+ * The OS signals this layer knows: their names, their numbers on each
+ * platform, the validation every function that takes them shares, and the
+ * abort reason a signal gives.
  *
  * @module
  */
 
 import { show } from "../_internal/render.ts";
-import { currentRuntime } from "./detect_runtime.ts";
+import { currentRuntime, type SignalRuntime } from "./runtime.ts";
 
 /**
  * The OS signals a program can listen for, named as Deno names them. Node.js
@@ -62,31 +63,6 @@ export const OS_SIGNALS: readonly OsSignal[] = [
   "SIGUSR2",
   "SIGBREAK",
 ];
-
-/**
- * Maps an OS name as `Deno.build.os` or `process.platform` spells it to the
- * family whose signal numbers it uses. Unknown systems are taken to be
- * Linux-like, the most common numbering.
- */
-export function signalPlatform(os: string): SignalPlatform {
-  switch (os) {
-    case "windows":
-    case "win32":
-      return "windows";
-    case "darwin":
-    case "freebsd":
-    case "openbsd":
-    case "netbsd":
-    case "aix":
-      return "bsd";
-    case "sunos":
-    case "solaris":
-    case "illumos":
-      return "sunos";
-    default:
-      return "linux";
-  }
-}
 
 /**
  * Throws unless `signal` is an {@linkcode OsSignal} that `platform` has.
@@ -166,4 +142,24 @@ function assertName(
       }`,
     );
   }
+}
+
+/**
+ * The signals a service is asked to stop with: Ctrl-C, and SIGTERM from
+ * `kill`, Docker and Kubernetes. Windows never raises SIGTERM (and Deno
+ * refuses to listen for it there), so on Windows it is Ctrl-C and Ctrl-Break.
+ */
+export function defaultSignals(runtime: SignalRuntime): OsSignal[] {
+  return runtime.platform === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM"];
+}
+
+/**
+ * The abort reason when `signal` stops a program: an `AbortError`
+ * `DOMException` naming it, like `AbortSignal.abort()`'s default, so that a
+ * task rejecting with it after the stop is not reported as having failed.
+ */
+export function signalReason(signal: OsSignal): DOMException {
+  return new DOMException(`received ${signal}`, "AbortError");
 }

@@ -4,11 +4,15 @@
  * @module
  */
 
+import {
+  checkDelay,
+  checkFunction,
+  checkNumber,
+  checkOptions,
+} from "../_internal/checks.ts";
 import { show } from "../_internal/render.ts";
-import { checkOsSignals, type OsSignal } from "./os_signal.ts";
-import { defaultSignals } from "./shutdown_controller.ts";
-import { DEFAULT_DUPLICATE_WINDOW } from "./signal_presses.ts";
-import type { SignalRuntime } from "./signal_runtime.ts";
+import { checkOsSignals, defaultSignals, type OsSignal } from "./os_signal.ts";
+import type { SignalRuntime } from "./runtime.ts";
 
 /**
  * Options for {@linkcode runMain}.
@@ -35,9 +39,11 @@ export interface RunMainOptions {
   /**
    * A hard bound, in milliseconds, on the shutdown that the first signal
    * starts. If the manager has not finished by then, `runMain` reports it and
-   * exits with code 1, abandoning whatever still runs. Counted from the first
-   * signal only: a stop caused by a task is bounded by the manager's own
-   * `shutdownTimeout`. Default: no bound.
+   * exits with code 1, abandoning whatever still runs. Like the manager's own
+   * `shutdownTimeout`, it counts from the moment the tasks are told to stop:
+   * the first signal, or the end of the manager's `drainDelay` (so a process
+   * lives at most drain + this after SIGTERM). A stop caused by a task is
+   * bounded by the manager's `shutdownTimeout` alone. Default: no bound.
    */
   shutdownTimeout?: number;
   /**
@@ -57,7 +63,9 @@ export interface RunMainOptions {
   /**
    * Receives each line `runMain` would write to stderr, with the error it
    * describes (a `TaskError`, or `runMain`'s own `Error`). Called
-   * synchronously; default: write the line to stderr.
+   * synchronously; if it throws, or returns a promise that rejects, the line
+   * goes to stderr instead, and a returned promise is waited for (up to 5 s)
+   * before the exit. Default: write the line to stderr.
    */
   reporter?: (line: string, error: unknown) => void;
   /**
@@ -86,27 +94,25 @@ export interface RunnableManager {
   run(signal?: AbortSignal): Promise<readonly unknown[]>;
 }
 
-/** The largest delay timers accept. */
-export const MAX_DELAY = 2_147_483_647;
-
 /** Options after validation, with defaults filled in. */
 export interface Settings {
   signals: OsSignal[];
   shutdownTimeout: number | undefined;
   duplicateWindow: number;
   signalExitCode: "zero" | "128+n";
-  reporter: ((line: string, error: unknown) => void) | undefined;
+  reporter: RunMainOptions["reporter"];
   exit: ((code: number) => void) | undefined;
 }
 
 /**
  * Validates `runMain`'s arguments before anything is started.
  *
- * @throws {TypeError} For a manager without `run`, or a bad option type.
+ * @throws {TypeError} For a manager without `run`, or an option of the
+ * wrong type.
  * @throws {RangeError} For a timeout or window out of range.
  * @throws {Error} For a signal the platform lacks.
  */
-export function checkOptions(
+export function checkRunMainOptions(
   runtime: SignalRuntime,
   manager: unknown,
   options: unknown,
@@ -116,37 +122,17 @@ export function checkOptions(
     typeof (manager as { run?: unknown }).run !== "function"
   ) {
     throw new TypeError(
-      "runMain: manager must be a TaskManager (an object with a run method)",
+      `runMain: manager must be a TaskManager (an object with a run method), got ${
+        show(manager)
+      }`,
     );
   }
-  if (options === null || typeof options !== "object") {
-    throw new TypeError("runMain: options must be an object");
-  }
-  const o = options as RunMainOptions;
+  const o = checkOptions<RunMainOptions>(options, "runMain: options");
   const signals = checkOsSignals(
     o.signals ?? defaultSignals(runtime),
     "runMain",
     runtime.platform,
   );
-  const timeout = o.shutdownTimeout;
-  if (
-    timeout !== undefined &&
-    (typeof timeout !== "number" || !(timeout >= 0) || timeout > MAX_DELAY)
-  ) {
-    throw new RangeError(
-      `runMain: shutdownTimeout must be a number of milliseconds from 0 to ${MAX_DELAY}, got ${
-        show(timeout)
-      }`,
-    );
-  }
-  const window = o.duplicateWindow ?? DEFAULT_DUPLICATE_WINDOW;
-  if (typeof window !== "number" || !(window >= 0)) {
-    throw new RangeError(
-      `runMain: duplicateWindow must be a number of milliseconds, 0 or more, got ${
-        show(window)
-      }`,
-    );
-  }
   const signalExitCode = o.signalExitCode ?? "zero";
   if (signalExitCode !== "zero" && signalExitCode !== "128+n") {
     throw new TypeError(
@@ -155,17 +141,26 @@ export function checkOptions(
       }`,
     );
   }
-  for (const name of ["reporter", "exit"] as const) {
-    if (o[name] !== undefined && typeof o[name] !== "function") {
-      throw new TypeError(`runMain: ${name} must be a function`);
-    }
-  }
+  const optional = <T>(value: T | undefined, check: (v: unknown) => T) =>
+    value === undefined ? undefined : check(value);
   return {
     signals,
-    shutdownTimeout: timeout,
-    duplicateWindow: window,
+    shutdownTimeout: optional(
+      o.shutdownTimeout,
+      (v) => checkDelay(v, "runMain: shutdownTimeout"),
+    ),
+    duplicateWindow: checkNumber(
+      o.duplicateWindow ?? 300,
+      "runMain: duplicateWindow",
+      0,
+      Infinity,
+      "milliseconds",
+    ),
     signalExitCode,
-    reporter: o.reporter,
-    exit: o.exit,
+    reporter: optional(
+      o.reporter,
+      (v) => checkFunction(v, "runMain: reporter"),
+    ),
+    exit: optional(o.exit, (v) => checkFunction(v, "runMain: exit")),
   };
 }

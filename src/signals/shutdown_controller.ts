@@ -4,22 +4,14 @@
  * @module
  */
 
-import { checkOsSignals, type OsSignal } from "./os_signal.ts";
-import { currentRuntime } from "./detect_runtime.ts";
-import { addHandler, removeHandler } from "./listeners.ts";
-import { signalReason } from "./signal_reason.ts";
-import type { SignalRuntime } from "./signal_runtime.ts";
-
-/**
- * The signals a service is asked to stop with: Ctrl-C, and SIGTERM from
- * `kill`, Docker and Kubernetes. Windows never raises SIGTERM (and Deno
- * refuses to listen for it there), so on Windows it is Ctrl-C and Ctrl-Break.
- */
-export function defaultSignals(runtime: SignalRuntime): OsSignal[] {
-  return runtime.platform === "windows"
-    ? ["SIGINT", "SIGBREAK"]
-    : ["SIGINT", "SIGTERM"];
-}
+import {
+  checkOsSignals,
+  defaultSignals,
+  type OsSignal,
+  signalReason,
+} from "./os_signal.ts";
+import { currentRuntime } from "./runtime.ts";
+import { listenUntilDisposed } from "./listeners.ts";
 
 /**
  * An `AbortController` that aborts when the process receives one of the
@@ -50,8 +42,7 @@ export function defaultSignals(runtime: SignalRuntime): OsSignal[] {
  * ```
  */
 export class ShutdownController extends AbortController implements Disposable {
-  readonly #runtime: SignalRuntime;
-  readonly #handlers = new Map<OsSignal, () => void>();
+  readonly #listening: Disposable;
   #received: OsSignal | undefined = undefined;
 
   /**
@@ -65,22 +56,17 @@ export class ShutdownController extends AbortController implements Disposable {
    */
   constructor(signals?: readonly OsSignal[]) {
     super();
-    this.#runtime = currentRuntime();
-    const wanted = checkOsSignals(
-      signals ?? defaultSignals(this.#runtime),
+    const runtime = currentRuntime();
+    this.#listening = listenUntilDisposed(
+      runtime,
+      checkOsSignals(
+        signals ?? defaultSignals(runtime),
+        "ShutdownController",
+        runtime.platform,
+      ),
+      (signal) => this.#onSignal(signal),
       "ShutdownController",
-      this.#runtime.platform,
     );
-    try {
-      for (const signal of wanted) {
-        const handler = () => this.#onSignal(signal);
-        addHandler(this.#runtime, signal, handler, "ShutdownController");
-        this.#handlers.set(signal, handler);
-      }
-    } catch (error) {
-      this.#removeListeners();
-      throw error;
-    }
   }
 
   /**
@@ -117,7 +103,7 @@ export class ShutdownController extends AbortController implements Disposable {
    * ```
    */
   override abort(reason?: unknown): void {
-    this.#removeListeners();
+    this.#listening[Symbol.dispose]();
     super.abort(reason);
   }
 
@@ -135,20 +121,13 @@ export class ShutdownController extends AbortController implements Disposable {
    * ```
    */
   [Symbol.dispose](): void {
-    this.#removeListeners();
+    this.#listening[Symbol.dispose]();
   }
 
   #onSignal(signal: OsSignal): void {
     if (this.signal.aborted) return;
     this.#received = signal;
     this.abort(signalReason(signal));
-  }
-
-  #removeListeners(): void {
-    for (const [signal, handler] of this.#handlers) {
-      removeHandler(this.#runtime, signal, handler, "ShutdownController");
-    }
-    this.#handlers.clear();
   }
 }
 
