@@ -37,6 +37,7 @@
  */
 
 export type { Handler } from "./handler.ts";
+export { healthHandler, type HealthOptions } from "./health_handler.ts";
 export {
   httpServer,
   type HttpServerOptions,
