@@ -60,3 +60,53 @@ test("a handler that throws does not keep the next one from running; its error i
     explain(result),
   );
 });
+
+const PRESS_AGAIN = new URL("./fixtures/press_again.ts", import.meta.url);
+const STOPPING = "stopping; press Ctrl-C again to force";
+
+test('ShutdownController + a "press Ctrl-C again" handler added on abort: ONE SIGINT stops gracefully, exit 0', async () => {
+  const child = spawnFixture(PRESS_AGAIN, { args: ["graceful"] });
+  await child.waitForLine("ready");
+  child.kill("SIGINT");
+  const result = await child.exited;
+  assert.equal(result.code, 0, explain(result));
+  assert.deepEqual(result.stdout.filter((l) => l), [
+    "ready",
+    STOPPING,
+    "stopped cleanly with 0 errors",
+  ]);
+});
+
+test('the same "press Ctrl-C again" handler forces the exit on the SECOND SIGINT (130)', async () => {
+  const child = spawnFixture(PRESS_AGAIN, { args: ["stubborn"] });
+  await child.waitForLine("ready");
+  child.kill("SIGINT");
+  await child.waitForLine(STOPPING);
+  child.kill("SIGINT");
+  const result = await child.exited;
+  assert.equal(result.code, 130, explain(result));
+  assert.deepEqual(result.stdout.filter((l) => l), [
+    "ready",
+    STOPPING,
+    "forced",
+  ]);
+});
+
+test("a handler that removes and re-adds itself is called once per real signal", async () => {
+  const child = spawnFixture(PRESS_AGAIN, { args: ["readd"] });
+  await child.waitForLine("ready");
+  child.kill("SIGHUP");
+  await child.waitForLine("handler #1");
+  child.kill("SIGHUP");
+  await child.waitForLine("handler #2");
+  // SIGTERM is dispatched after both SIGHUPs were, so its count is final.
+  child.kill("SIGTERM");
+  const result = await child.exited;
+  assert.equal(result.code, 0, explain(result));
+  assert.deepEqual(result.stdout.filter((l) => l), [
+    "ready",
+    "handler #1",
+    "handler #2",
+    "end after 2 calls",
+  ]);
+});

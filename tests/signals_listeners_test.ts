@@ -130,3 +130,58 @@ test("a handler added during a dispatch waits for the next delivery; one removed
   removeHandler(runtime, "SIGINT", late);
   assert.equal(runtime.total(), 0);
 });
+
+test("Deno-style live delivery: a handler added after the only one removed itself waits for the next delivery", () => {
+  const runtime = new FakeRuntime();
+  const calls: string[] = [];
+  const force = () => calls.push("force");
+  const once = () => {
+    calls.push("once");
+    removeHandler(runtime, "SIGINT", once); // the raw listener's last handler
+    addHandler(runtime, "SIGINT", force); // "press Ctrl-C again to force"
+  };
+  addHandler(runtime, "SIGINT", once);
+  runtime.deliverLive("SIGINT");
+  assert.deepEqual(calls, ["once"]);
+  assert.equal(runtime.count("SIGINT").length, 1, "one raw listener");
+  runtime.deliverLive("SIGINT");
+  assert.deepEqual(calls, ["once", "force"]);
+  removeHandler(runtime, "SIGINT", force);
+  assert.equal(runtime.total(), 0);
+});
+
+test("Deno-style live delivery: a handler that removes and re-adds itself is called once per delivery", () => {
+  const runtime = new FakeRuntime();
+  let calls = 0;
+  const again = () => {
+    calls++;
+    removeHandler(runtime, "SIGHUP", again);
+    addHandler(runtime, "SIGHUP", again);
+  };
+  addHandler(runtime, "SIGHUP", again);
+  runtime.deliverLive("SIGHUP");
+  assert.equal(calls, 1);
+  runtime.deliverLive("SIGHUP");
+  assert.equal(calls, 2);
+  assert.equal(runtime.count("SIGHUP").length, 1, "one raw listener");
+  removeHandler(runtime, "SIGHUP", again);
+  assert.equal(runtime.total(), 0);
+});
+
+test("a handler removed during a dispatch, the last one, releases the raw listener once the dispatch ends", () => {
+  const runtime = new FakeRuntime();
+  const calls: string[] = [];
+  const b = () => calls.push("b");
+  const a = () => {
+    calls.push("a");
+    removeHandler(runtime, "SIGTERM", a);
+    removeHandler(runtime, "SIGTERM", b);
+    assert.equal(runtime.count("SIGTERM").length, 1, "kept during dispatch");
+  };
+  addHandler(runtime, "SIGTERM", a);
+  addHandler(runtime, "SIGTERM", b);
+  runtime.deliverLive("SIGTERM");
+  assert.deepEqual(calls, ["a"]);
+  assert.equal(runtime.total(), 0, "released after the dispatch");
+  assert.equal(handlerCount("SIGTERM", runtime), 0);
+});
