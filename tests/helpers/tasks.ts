@@ -11,13 +11,7 @@
 import { mock } from "node:test";
 import { setImmediate } from "node:timers";
 
-/** Resolves when `signal` aborts. */
-export function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener("abort", () => resolve(), { once: true });
-  });
-}
+export { untilAborted } from "./until_aborted.ts";
 
 /** A promise with its resolve and reject, for a test to settle at will. */
 export interface Latch<T = void> {
