@@ -1,11 +1,11 @@
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import { Stage, TaskError, TaskManager } from "../mod.ts";
 import { runMain, type RunMainOptions } from "../src/signals/mod.ts";
 import { runMainWith, SignalPresses } from "../src/signals/run_main.ts";
 import { FakeRuntime } from "./fixtures/fake_runtime.ts";
 import { guarded } from "./helpers/child.ts";
-import { latch } from "./helpers/tasks.ts";
+import { latch, settle, withMockTimers } from "./helpers/tasks.ts";
 
 /** A manager whose run the test ends by hand, recording the signal it got. */
 class ScriptedManager {
@@ -333,4 +333,120 @@ test("runMain listens for SIGINT and SIGTERM by default, SIGINT and SIGBREAK on 
     await guarded(done);
     assert.equal(runtime.total(), 0);
   }
+});
+
+test("runMain: an async reporter that rejects falls back to stderr; one that resolves is waited for", async () => {
+  const manager = new ScriptedManager();
+  const runtime = new FakeRuntime();
+  const reported = latch();
+  const done = runMainWith(runtime, manager, {
+    reporter: async () => {
+      await reported.promise;
+      throw new Error("the log service is down");
+    },
+    exit: (code) => runtime.exit(code),
+  });
+  manager.finish([new TaskError("api", Stage.Execute, new Error("boom"))]);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.deepEqual(runtime.exits, [], "waits for the reporter");
+  reported.resolve();
+  await guarded(done);
+  assert.deepEqual(runtime.stderr, [
+    'goasync: task "api" failed in execute: boom\n',
+  ]);
+  assert.deepEqual(runtime.exits, [1]);
+});
+
+test("runMain: a wrong option type is a TypeError, a number out of range a RangeError", () => {
+  const runtime = new FakeRuntime();
+  const manager = new ScriptedManager();
+  const cases: [unknown, ErrorConstructor, RegExp][] = [
+    [{ shutdownTimeout: "100" }, TypeError, /shutdownTimeout/],
+    [{ shutdownTimeout: -1 }, RangeError, /shutdownTimeout/],
+    [{ shutdownTimeout: Number.NaN }, RangeError, /shutdownTimeout/],
+    [{ shutdownTimeout: 2 ** 31 }, RangeError, /shutdownTimeout/],
+    [{ duplicateWindow: "300" }, TypeError, /duplicateWindow/],
+    [{ duplicateWindow: -5 }, RangeError, /duplicateWindow/],
+    [{ signalExitCode: 143 }, TypeError, /signalExitCode/],
+    [{ signals: "SIGINT" }, TypeError, /signals must be a non-empty array/],
+    [{ signals: [2] }, TypeError, /unknown signal 2/],
+    [null, TypeError, /options must be an object/],
+    ["fast", TypeError, /options must be an object/],
+  ];
+  for (const [options, kind, message] of cases) {
+    assert.throws(
+      () => runMainWith(runtime, manager, options as RunMainOptions),
+      (error: unknown) =>
+        error instanceof kind && message.test((error as Error).message),
+      `${JSON.stringify(options)}`,
+    );
+  }
+  assert.equal(runtime.total(), 0);
+});
+
+/** A manager that drains on an outside stop until the test ends the drain. */
+class DrainingManager extends EventTarget {
+  state = "idle";
+  readonly #end = latch<unknown[]>();
+  run(signal: AbortSignal): Promise<unknown[]> {
+    this.#enter("running");
+    signal.addEventListener("abort", () => this.#enter("draining"));
+    return this.#end.promise;
+  }
+  endDrain() {
+    this.#enter("stopping");
+  }
+  finish() {
+    this.#enter("stopped");
+    this.#end.resolve([]);
+  }
+  #enter(state: string) {
+    this.state = state;
+    this.dispatchEvent(new Event("statechange"));
+  }
+}
+
+test("runMain: shutdownTimeout counts from the end of the manager's drain", async () => {
+  await withMockTimers(async () => {
+    const manager = new DrainingManager();
+    const run = start(manager as unknown as ScriptedManager, {
+      shutdownTimeout: 1000,
+    });
+    run.runtime.deliver("SIGTERM");
+    assert.equal(manager.state, "draining");
+    mock.timers.tick(10_000); // a long drain: no deadline yet
+    await settle();
+    assert.deepEqual(run.runtime.exits, []);
+    manager.endDrain();
+    mock.timers.tick(999);
+    await settle();
+    assert.deepEqual(run.runtime.exits, []);
+    mock.timers.tick(1);
+    await run.done;
+    assert.deepEqual(run.runtime.exits, [1]);
+    assert.equal(
+      run.lines[0][0],
+      "goasync: shutdown did not finish within 1000 ms of SIGTERM; exiting with code 1",
+    );
+    assert.equal(run.runtime.total(), 0);
+  });
+});
+
+test("runMain: a second signal during the manager's drain exits at once", async () => {
+  await withMockTimers(async () => {
+    const manager = new DrainingManager();
+    const run = start(manager as unknown as ScriptedManager, {
+      shutdownTimeout: 1000,
+    });
+    run.runtime.deliver("SIGTERM");
+    run.at(500);
+    run.runtime.deliver("SIGTERM");
+    await run.done;
+    assert.equal(manager.state, "draining");
+    assert.deepEqual(run.runtime.exits, [143]);
+    manager.endDrain(); // the drain ending later arms no deadline
+    mock.timers.tick(10_000);
+    await settle();
+    assert.deepEqual(run.runtime.exits, [143]);
+  });
 });
