@@ -6,8 +6,10 @@
  */
 
 import type { ExecuteFn, Task } from "../types.ts";
-import { toStages, wrap } from "./stages.ts";
-import { assertDelay } from "./validate.ts";
+import { checkDelay } from "../_internal/checks.ts";
+import { whenSettled } from "../_internal/settle.ts";
+import { startTimer, stopTimer, type Timer } from "../_internal/timers.ts";
+import { readTask, wrapTask } from "./_wrap.ts";
 
 /**
  * What a {@linkcode forceStop} task fails with when the task it wraps has not
@@ -21,7 +23,9 @@ import { assertDelay } from "./validate.ts";
  *
  * const manager = new TaskManager();
  * manager.addTask("stubborn", forceStop(10, () => new Promise(() => {})));
- * const [error] = await manager.run(AbortSignal.timeout(10));
+ * const stop = new AbortController();
+ * setTimeout(() => stop.abort(), 10);
+ * const [error] = await manager.run(stop.signal);
  * console.log(error.cause instanceof ForceStopTimeoutError); // true
  * ```
  */
@@ -79,40 +83,46 @@ export class ForceStopTimeoutError extends Error {
  *   "legacy-worker",
  *   forceStop(100, () => new Promise(() => {})), // never settles
  * );
- * const errors = await manager.run(AbortSignal.timeout(10));
+ * const stop = new AbortController();
+ * setTimeout(() => stop.abort(), 10);
+ * const errors = await manager.run(stop.signal);
  * console.log(errors[0].message); // ...did not stop within 100 ms...
  * ```
  */
 export function forceStop(timeoutMs: number, task: Task | ExecuteFn): Task {
-  assertDelay("forceStop", "timeoutMs", timeoutMs);
-  const stages = toStages("forceStop", task);
-  return wrap(stages, (signal) => {
+  checkDelay(timeoutMs, "forceStop: timeoutMs");
+  const stages = readTask("forceStop", task);
+  return wrapTask(stages, (signal) => {
     const result = stages.execute(signal);
     if (result === undefined) return;
     return new Promise<void>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let settled = false;
+      let timer: Timer | undefined;
       const onAbort = () => {
-        timer = setTimeout(
+        const armed = startTimer(
           () => reject(new ForceStopTimeoutError(timeoutMs)),
           timeoutMs,
         );
+        // Arming may have run callbacks that settled the task meanwhile
+        // (docs/runtime-notes.md, "Provided tasks").
+        if (settled) stopTimer(armed);
+        else timer = armed;
       };
-      const settle = () => {
-        clearTimeout(timer);
+      const finish = () => {
+        settled = true;
         signal.removeEventListener("abort", onAbort);
+        stopTimer(timer);
       };
-      // Both handlers stay attached after a timeout, so a late rejection of
-      // the abandoned task is always handled.
-      Promise.resolve(result).then(
-        () => {
-          settle();
-          resolve();
-        },
-        (error) => {
-          settle();
-          reject(error);
-        },
-      );
+      // Both reactions stay attached after a timeout, so that a late
+      // rejection of the abandoned task is always handled.
+      whenSettled(result, () => {
+        finish();
+        resolve();
+      }, (error) => {
+        finish();
+        reject(error);
+      });
+      if (settled) return;
       if (signal.aborted) onAbort();
       else signal.addEventListener("abort", onAbort, { once: true });
     });

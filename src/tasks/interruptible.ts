@@ -5,104 +5,72 @@
  */
 
 import type { ExecuteFn, Task } from "../types.ts";
+import { isAbortEcho } from "../_internal/abort_echo.ts";
 import {
   addSignalListener,
   type OsSignal,
   removeSignalListener,
 } from "../signals/mod.ts";
-import { isAbortEcho } from "./rounds.ts";
-import { type Stages, toStages, wrap } from "./stages.ts";
-import { describe } from "./validate.ts";
-
-/**
- * Every {@linkcode OsSignal} name; a `Record` so that the compiler checks the
- * list against the type.
- */
-const KNOWN_SIGNALS: Record<OsSignal, true> = {
-  SIGINT: true,
-  SIGTERM: true,
-  SIGHUP: true,
-  SIGQUIT: true,
-  SIGUSR1: true,
-  SIGUSR2: true,
-  SIGBREAK: true,
-};
+import { checkOsSignals } from "../signals/os_signal.ts";
+import { type BoundStages, readTask, wrapTask } from "./_wrap.ts";
 
 /**
  * Restarts `task` in place whenever the process receives one of `signals`
  * (typically `SIGHUP`, to reload configuration), as goasync's
- * `Interruptible` does. On such a signal the running `execute` is asked to
- * stop (its signal aborts with an `AbortError`); once it has settled,
- * `cleanup` and then `initialize` are called, and `execute` starts again
- * with a fresh signal. The manager's own stop ends it for good.
+ * `Interruptible` does: the running `execute` is aborted with an
+ * `AbortError`; once it has settled, `cleanup` and `initialize` run (with
+ * the returned task's signal) and `execute` starts again with a fresh
+ * signal. A signal that arrives during a restart's `initialize` causes one
+ * more restart; signals that arrive together count once.
  *
- * Lifecycle, for a task with all three stages:
- * - The manager calls `initialize` once before, and `cleanup` once after,
- *   as for any task; they are passed through unchanged.
- * - Each restart calls the task's `cleanup` then `initialize` in between two
- *   `execute`s, with the returned task's execute signal (so they see the stop
- *   if it comes during a restart). A stage the task lacks is skipped.
- * - A signal that arrives while `initialize` runs for a restart causes one
- *   more restart right after it, so no signal is missed; signals that arrive
- *   together count once.
- *
- * The returned task's `execute`:
- * - after the manager's stop, settles as the wrapped `execute` does (the
- *   stop's signal reaches it with the stop's own reason, so the manager takes
- *   a rejection with it for a clean stop), or resolves once a restart in
- *   progress at the stop has finished;
- * - after an OS signal, takes a rejection with that signal's reason or any
- *   `AbortError` for a clean stop, and restarts;
- * - rejects if the wrapped `execute` fails otherwise, or if a restart's
- *   `cleanup` or `initialize` fails: an `Error` naming the stage, with the
- *   failure as its `cause` (the manager then calls `cleanup` as usual);
- * - resolves if the wrapped `execute` returns by itself, leaving it to the
- *   task type to decide whether that was expected (a `strict` task's early
- *   return is an `UnexpectedStopError`). goasync reports an error here.
- *
- * Signal listeners are added when `execute` starts and removed as soon as
- * the manager stops it, even if the wrapped task is slow to settle, so that
- * none is left to keep the process alive. Listening needs the signals
- * adapter: in a runtime without OS signals `execute` rejects.
+ * The manager's stop ends it: listeners go at once, a restart in progress
+ * finishes, and a stage that then rejects with the stop's echo is a clean
+ * stop. The returned task's `execute` fails if the wrapped `execute` fails
+ * otherwise, or if a restart's `cleanup` or `initialize` does (an `Error`
+ * naming the stage, with the failure as `cause`). It resolves if the wrapped
+ * `execute` returns by itself, leaving the task type to judge (goasync
+ * reports an error there).
  *
  * @param signals The OS signals that restart the task; at least one.
  * @param task The task to restart, or a bare function used as its `execute`.
  * @returns A task to add to a `TaskManager`.
  * @throws {TypeError} For an empty or non-array `signals`, an unknown signal
  * name, or a task without an `execute` function.
+ * @throws {Error} For a signal this platform lacks (SIGBREAK outside
+ * Windows), or a runtime without OS signals.
  *
  * @example A server that reloads its configuration on SIGHUP
  * ```ts
  * import { TaskManager } from "@goasync/core";
  * import { interruptible } from "@goasync/core/tasks";
  *
- * let config = { version: 0 };
+ * let version = 0;
  * const manager = new TaskManager();
  * manager.addTask(
  *   "server",
  *   interruptible(["SIGHUP"], {
- *     initialize() {
- *       config = { version: config.version + 1 }; // read the file here
- *     },
- *     execute(signal) {
- *       console.log("serving with config version", config.version);
+ *     initialize: () => void version++, // read the configuration here
+ *     execute: (signal) => {
+ *       console.log("serving with configuration", version);
  *       return new Promise((resolve) =>
- *         signal.addEventListener("abort", () => resolve(), { once: true })
+ *         signal.addEventListener("abort", resolve, { once: true })
  *       );
  *     },
  *   }),
  * );
- * // `kill -HUP <pid>` now prints "serving with config version 2", and so on.
- * await manager.run(AbortSignal.timeout(50));
+ * // `kill -HUP <pid>` now prints "serving with configuration 2", and so on.
+ * const stop = new AbortController();
+ * setTimeout(() => stop.abort(), 50);
+ * await manager.run(stop.signal);
  * ```
  */
 export function interruptible(
   signals: readonly OsSignal[],
   task: Task | ExecuteFn,
 ): Task {
-  const names = readSignals(signals);
-  const stages = toStages("interruptible", task);
-  return wrap(stages, async (signal) => {
+  const names = checkOsSignals(signals, "interruptible");
+  const stages = readTask("interruptible", task);
+  return wrapTask(stages, async (signal) => {
     if (signal.aborted) return await stages.execute(signal);
     let round: AbortController | undefined;
     /** A signal arrived since the last restart began to initialize. */
@@ -129,7 +97,7 @@ export function interruptible(
           await stages.execute(round.signal);
         } catch (error) {
           // After the stop, the manager judges the error itself.
-          if (signal.aborted || !isAbortEcho(round.signal, error)) throw error;
+          if (signal.aborted || !isAbortEcho(error, round.signal)) throw error;
         }
         round = undefined;
         // Neither stopped nor interrupted: the task returned by itself.
@@ -151,10 +119,10 @@ export function interruptible(
  * it does not.
  */
 async function restart(
-  stages: Stages,
+  stages: BoundStages,
   signal: AbortSignal,
   beforeInitialize: () => void,
-) {
+): Promise<void> {
   let stage = "cleanup";
   try {
     await stages.cleanup?.(signal);
@@ -162,6 +130,8 @@ async function restart(
     beforeInitialize();
     await stages.initialize?.(signal);
   } catch (cause) {
+    // Stopped by the manager's stop: left as it is for the manager to judge.
+    if (isAbortEcho(cause, signal)) throw cause;
     throw new Error(
       `interruptible: restarting the task after a signal failed in ${stage}`,
       { cause },
@@ -174,24 +144,4 @@ function restartReason(): DOMException {
     "interrupted by an OS signal: the task restarts",
     "AbortError",
   );
-}
-
-function readSignals(signals: unknown): OsSignal[] {
-  if (!Array.isArray(signals) || signals.length === 0) {
-    throw new TypeError(
-      `interruptible: signals must be a non-empty array of signal names, got ${
-        describe(signals)
-      }`,
-    );
-  }
-  for (const name of signals) {
-    if (typeof name !== "string" || !Object.hasOwn(KNOWN_SIGNALS, name)) {
-      throw new TypeError(
-        `interruptible: unknown signal ${describe(name)}; expected one of ${
-          Object.keys(KNOWN_SIGNALS).join(", ")
-        }`,
-      );
-    }
-  }
-  return [...new Set(signals as OsSignal[])];
 }

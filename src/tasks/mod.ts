@@ -43,9 +43,8 @@
  * @module
  */
 
-export { repeatable } from "./repeatable.ts";
+export { repeatable, type RepeatOptions } from "./repeatable.ts";
 export { repeatTimer } from "./repeat_timer.ts";
-export type { RepeatOptions } from "./rounds.ts";
 export { interruptible } from "./interruptible.ts";
 export { forceStop, ForceStopTimeoutError } from "./force_stop.ts";
 

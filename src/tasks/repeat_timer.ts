@@ -5,9 +5,11 @@
  */
 
 import type { ExecuteFn, Task } from "../types.ts";
-import { toStages, wrap } from "./stages.ts";
-import { readRepeatOptions, type RepeatOptions, runRound } from "./rounds.ts";
-import { assertDelay } from "./validate.ts";
+import { checkDelay } from "../_internal/checks.ts";
+import { startTimer, stopTimer, type Timer } from "../_internal/timers.ts";
+import { readTask, wrapTask } from "./_wrap.ts";
+import { readRepeatOptions, runRound } from "./_rounds.ts";
+import type { RepeatOptions } from "./repeatable.ts";
 
 /**
  * Runs `task`'s `execute` once at once, then again `intervalMs` after each
@@ -46,7 +48,7 @@ import { assertDelay } from "./validate.ts";
  *     console.log("flushed");
  *   }, { onError: (error) => console.error("flush failed:", error) }),
  * );
- * await manager.run(AbortSignal.timeout(2_500)); // flushes at 0, 1 s and 2 s
+ * await manager.run(AbortSignal.timeout(1_500)); // flushes at 0 and 1 s
  * ```
  */
 export function repeatTimer(
@@ -54,10 +56,10 @@ export function repeatTimer(
   task: Task | ExecuteFn,
   options?: RepeatOptions,
 ): Task {
-  assertDelay("repeatTimer", "intervalMs", intervalMs);
-  const stages = toStages("repeatTimer", task);
+  checkDelay(intervalMs, "repeatTimer: intervalMs");
+  const stages = readTask("repeatTimer", task);
   const onError = readRepeatOptions("repeatTimer", options);
-  return wrap(stages, async (signal) => {
+  return wrapTask(stages, async (signal) => {
     while (!signal.aborted) {
       await runRound(stages.execute, signal, onError);
       await pause(intervalMs, signal);
@@ -69,12 +71,17 @@ export function repeatTimer(
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
+    let timer: Timer | undefined;
     const done = () => {
-      clearTimeout(timer);
       signal.removeEventListener("abort", done);
+      stopTimer(timer);
+      timer = undefined;
       resolve();
     };
-    const timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+    timer = startTimer(done, ms);
+    // Arming may have run callbacks that aborted the signal meanwhile
+    // (docs/runtime-notes.md, "Provided tasks").
+    if (signal.aborted) done();
   });
 }

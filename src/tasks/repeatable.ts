@@ -1,13 +1,44 @@
 /**
- * {@linkcode repeatable}: goasync's `Repeatable` task.
+ * {@linkcode repeatable}: goasync's `Repeatable` task, and the options it
+ * shares with `repeatTimer`.
  *
  * @module
  */
 
 import type { ExecuteFn, Task } from "../types.ts";
-import { toStages, wrap } from "./stages.ts";
-import { readRepeatOptions, type RepeatOptions, runRound } from "./rounds.ts";
-import { EventLoopYield } from "./yield_to_event_loop.ts";
+import { EventLoopYield } from "../_internal/event_loop_yield.ts";
+import { readTask, wrapTask } from "./_wrap.ts";
+import { readRepeatOptions, runRound } from "./_rounds.ts";
+
+/**
+ * Options for {@linkcode repeatable} and `repeatTimer`.
+ *
+ * @example Log each failed round, and give up after the third in a row
+ * ```ts
+ * import { repeatable } from "@goasync/core/tasks";
+ *
+ * let failures = 0;
+ * const poller = repeatable(async () => {
+ *   await Promise.resolve(); // poll something; reset the count on success
+ *   failures = 0;
+ * }, {
+ *   onError(error) {
+ *     console.error("poll failed:", error);
+ *     if (++failures === 3) throw error; // ends the task with this error
+ *   },
+ * });
+ * ```
+ */
+export interface RepeatOptions {
+  /**
+   * Called with what a round threw or rejected with, before the next round.
+   * Without it, errors are swallowed, as goasync does. If it throws or
+   * rejects, the task stops repeating and fails with that error. A round that
+   * rejects with its signal's reason or an `AbortError` after the stop is not
+   * an error and is not reported.
+   */
+  onError?: (error: unknown) => void | Promise<void>;
+}
 
 /**
  * Runs `task`'s `execute` again and again until its signal aborts, as
@@ -61,9 +92,9 @@ export function repeatable(
   task: Task | ExecuteFn,
   options?: RepeatOptions,
 ): Task {
-  const stages = toStages("repeatable", task);
+  const stages = readTask("repeatable", task);
   const onError = readRepeatOptions("repeatable", options);
-  return wrap(stages, async (signal) => {
+  return wrapTask(stages, async (signal) => {
     const turns = new EventLoopYield();
     try {
       while (!signal.aborted) {
