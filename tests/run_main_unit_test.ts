@@ -426,7 +426,7 @@ test("runMain: shutdownTimeout counts from the end of the manager's drain", asyn
     assert.deepEqual(run.runtime.exits, [1]);
     assert.equal(
       run.lines[0][0],
-      "goasync: shutdown did not finish within 1000 ms of SIGTERM; exiting with code 1",
+      "goasync: shutdown did not finish within 1000 ms of the end of the drain after SIGTERM; exiting with code 1",
     );
     assert.equal(run.runtime.total(), 0);
   });

@@ -220,28 +220,32 @@ class MainRun {
     this.#stop.abort(signalReason(signal));
     const timeout = this.#settings.shutdownTimeout;
     if (timeout === undefined) return;
-    this.#afterDrainOf(() => {
+    this.#afterDrainOf((drained) => {
+      const since = drained ? `the end of the drain after ${signal}` : signal;
       this.#deadline = startTimer(() =>
         this.#force(
           1,
-          `shutdown did not finish within ${timeout} ms of ${signal}; exiting with code 1`,
+          `shutdown did not finish within ${timeout} ms of ${since}; exiting with code 1`,
         ), timeout);
     });
   }
 
-  /** Calls `then` once the manager is not draining (at once if it is not). */
-  #afterDrainOf(then: () => void): void {
+  /**
+   * Calls `then` once the manager is not draining: at once (`false`) if it
+   * is not, else when its state changes (`true`).
+   */
+  #afterDrainOf(then: (drained: boolean) => void): void {
     const manager = this.#manager as Partial<EventTarget> & { state?: unknown };
     if (
       manager.state !== "draining" ||
       typeof manager.addEventListener !== "function"
     ) {
-      return then();
+      return then(false);
     }
     this.#afterDrain = () => {
       if (manager.state === "draining") return;
       this.#stopWaitingForDrain();
-      if (this.#phase !== "exited") then();
+      if (this.#phase !== "exited") then(true);
     };
     manager.addEventListener("statechange", this.#afterDrain);
   }
