@@ -5,6 +5,7 @@ import { forceStop, ForceStopTimeoutError } from "../src/tasks/mod.ts";
 import { FakeTask } from "../src/testing/mod.ts";
 import { isSettled, settle, withMockTimers } from "./helpers/tasks.ts";
 import { spyOnTimers } from "./helpers/timer_spy.ts";
+import { msAfterLine, runProgram } from "./helpers/child.ts";
 
 /** The settled state of `promise`, without waiting for it. */
 async function outcome(promise: Promise<unknown>) {
@@ -18,12 +19,14 @@ test("forceStop refuses a bad timeout with a TypeError or RangeError", () => {
   const task = () => {};
   const cases: [unknown, typeof TypeError, RegExp][] = [
     [null, TypeError, /forceStop: timeoutMs must be a number .* got null/],
+    ["100", TypeError, /timeoutMs must be a number of milliseconds, got "100"/],
     [
       -5,
       RangeError,
       /forceStop: timeoutMs must be from 0 to 2147483647 .* got -5/,
     ],
     [NaN, RangeError, /got NaN/],
+    [Infinity, RangeError, /got Infinity/],
     [2 ** 40, RangeError, /got 1099511627776/],
   ];
   for (const [timeout, type, message] of cases) {
@@ -218,4 +221,19 @@ test("forceStop under a TaskManager: the stubborn task is reported, the others c
       "polite.cleanup",
     ]);
   });
+});
+
+test("forceStop in a fresh process whose first timer is armed by the stop: no deadline outlives the task", async () => {
+  // On Deno, that first read of `setTimeout` settles the task midway through
+  // arming the deadline (docs/runtime-notes.md, "Provided tasks"); a deadline
+  // armed anyway kept the process alive for the whole 3 s.
+  const result = await runProgram(
+    "tests/fixtures/tasks_force_stop_first_timer.ts",
+  );
+  assert.deepEqual(
+    { code: result.code, stdout: result.stdout, stderr: result.stderr },
+    { code: 0, stdout: ["resolved []"], stderr: [] },
+  );
+  const tail = msAfterLine(result, "resolved []")!;
+  assert.ok(tail < 1_500, `lived ${Math.round(tail)} ms after run resolved`);
 });

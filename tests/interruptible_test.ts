@@ -11,7 +11,7 @@ import {
 } from "../src/signals/mod.ts";
 import { handlerCount } from "../src/signals/listeners.ts";
 import { isSettled, latch, settle } from "./helpers/tasks.ts";
-import { guarded } from "./helpers/child.ts";
+import { guarded, spawnFixture } from "./helpers/child.ts";
 
 // Signals sent to this very process: SIGHUP and SIGQUIT. Not SIGUSR2 (Node.js
 // 24 starts test files with report-on-signal for it, which writes a report
@@ -64,6 +64,19 @@ test("interruptible refuses bad signals or a bad task with a TypeError", () => {
       return true;
     });
   }
+});
+
+test("interruptible refuses a signal this platform lacks at once, before listening", () => {
+  const missing = process.platform === "win32" ? "SIGQUIT" : "SIGBREAK";
+  assert.throws(() => interruptible(["SIGHUP", missing], () => {}), (error) => {
+    assert.ok(error instanceof Error);
+    assert.match(
+      error.message,
+      new RegExp(`^interruptible: ${missing} does not exist on`),
+    );
+    return true;
+  });
+  assert.equal(handlerCount("SIGHUP"), 0);
 });
 
 test("interruptible passes initialize and cleanup through, bound to the task", async () => {
@@ -266,6 +279,73 @@ test("interruptible: a stop during a restart finishes the restart, then ends", a
   assert.equal(task.callsOf("execute").length, 1);
 });
 
+/** A stage that, like `fetch`, rejects with its signal's reason on abort. */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) =>
+    signal.addEventListener("abort", () => reject(signal.reason), {
+      once: true,
+    })
+  );
+}
+
+test("interruptible: a restart's stage that rejects with the stop's echo leaves it to the manager", async () => {
+  for (const stage of ["cleanup", "initialize"] as const) {
+    for (const reason of [undefined, NaN]) {
+      const task = new FakeTask(`reload-${stage}`);
+      task.when(stage).onCall(0).calls(rejectOnAbort);
+      const controller = new AbortController();
+      const done = Promise.resolve(
+        interruptible(["SIGHUP"], task).execute(controller.signal),
+      );
+      await task.called("execute");
+      await sendSignal("SIGHUP");
+      await task.called(stage);
+      controller.abort(reason);
+      // Not wrapped in "restarting the task ... failed": the stop's reason.
+      await assert.rejects(
+        done,
+        (error) => Object.is(error, controller.signal.reason),
+      );
+      assert.equal(handlerCount("SIGHUP"), 0);
+      assert.equal(task.callsOf("execute").length, 1);
+    }
+  }
+});
+
+test("interruptible under a TaskManager: a stop during a reload's initialize reports nothing, as at startup", async () => {
+  // At startup: the manager's own initialize, stopped the same way.
+  const starting = new FakeTask("config");
+  starting.when("initialize").calls(rejectOnAbort);
+  const first = new TaskManager();
+  first.addTask("config", interruptible(["SIGHUP"], starting));
+  const stopFirst = new AbortController();
+  const startup = first.run(stopFirst.signal);
+  await starting.called("initialize");
+  stopFirst.abort();
+  assert.deepEqual(await startup, []);
+
+  // During a reload.
+  const reloading = new FakeTask("config");
+  reloading.when("initialize").onCall(1).calls(rejectOnAbort);
+  const manager = new TaskManager();
+  manager.addTask("config", interruptible(["SIGHUP"], reloading));
+  const controller = new AbortController();
+  const done = manager.run(controller.signal);
+  await reloading.called("execute");
+  await sendSignal("SIGHUP");
+  await reloading.called("initialize", 1);
+  controller.abort();
+  assert.deepEqual(await done, []);
+  assert.deepEqual(reloading.log.sequence(), [
+    "config.initialize",
+    "config.execute",
+    "config.cleanup",
+    "config.initialize",
+    "config.cleanup",
+  ]);
+  assert.equal(handlerCount("SIGHUP"), 0);
+});
+
 test("interruptible stops listening at the stop even if the task never settles", async () => {
   const task = new FakeTask("stubborn");
   task.when("execute").calls(() => new Promise(() => {}));
@@ -315,4 +395,20 @@ test("interruptible under a TaskManager: reload on SIGHUP, clean stop, no error"
   ]);
   assert.equal(other.callsOf("execute").length, 1, "others are not restarted");
   assert.equal(handlerCount("SIGHUP"), 0);
+});
+
+test("interruptible under runMain, in a real process: SIGTERM during a reload's initialize exits 0", async () => {
+  const child = spawnFixture(
+    "tests/fixtures/tasks_interruptible_reload_stop.ts",
+  );
+  await child.waitForLine("ready 1");
+  child.kill("SIGHUP");
+  await child.waitForLine("reloading");
+  child.kill("SIGTERM");
+  const { code, stdout, stderr } = await child.exited;
+  assert.deepEqual({ code, stdout, stderr }, {
+    code: 0,
+    stdout: ["ready 1", "reloading"],
+    stderr: [],
+  });
 });

@@ -157,6 +157,16 @@ test("repeatTimer swallows a round's error, shows it to onError, and keeps its r
   });
 });
 
+test("repeatTimer: a round that echoes a NaN stop reason is not an error", async () => {
+  const controller = new AbortController();
+  const seen: unknown[] = [];
+  await repeatTimer(60_000, (signal) => {
+    controller.abort(NaN);
+    return Promise.reject(signal.reason);
+  }, { onError: (error) => void seen.push(error) }).execute(controller.signal);
+  assert.deepEqual(seen, []);
+});
+
 test("repeatTimer fails with what onError throws", async () => {
   const task = new FakeTask("report");
   task.when("execute").rejects(new Error("smtp down"));

@@ -86,6 +86,16 @@ test("repeatable shows each error to onError, but not the echo of the stop", asy
   assert.equal(seen[1], 7);
 });
 
+test("repeatable: a round that echoes a NaN stop reason is not an error", async () => {
+  const controller = new AbortController();
+  const seen: unknown[] = [];
+  await repeatable((signal) => {
+    controller.abort(NaN);
+    return Promise.reject(signal.reason);
+  }, { onError: (error) => void seen.push(error) }).execute(controller.signal);
+  assert.deepEqual(seen, []);
+});
+
 test("repeatable fails with what onError throws, and stops repeating", async () => {
   const task = new FakeTask("flaky");
   task.when("execute").rejects(new Error("round failed"));
