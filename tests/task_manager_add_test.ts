@@ -228,13 +228,15 @@ test("names need not be unique", async () => {
 });
 
 test("TaskManager options are validated", () => {
-  for (const shutdownTimeout of [-1, NaN, "5", 2 ** 31, Infinity]) {
-    assert.throws(
-      // deno-lint-ignore no-explicit-any
-      () => new TaskManager({ shutdownTimeout } as any),
-      RangeError,
-    );
+  for (const shutdownTimeout of [-1, NaN, 2 ** 31, Infinity]) {
+    assert.throws(() => new TaskManager({ shutdownTimeout }), RangeError);
   }
+  // A wrong type is a TypeError, as everywhere in the library.
+  assert.throws(
+    // deno-lint-ignore no-explicit-any
+    () => new TaskManager({ shutdownTimeout: "5" } as any),
+    TypeError,
+  );
   // deno-lint-ignore no-explicit-any
   assert.throws(() => new TaskManager(null as any), TypeError);
   new TaskManager({ shutdownTimeout: 0 });

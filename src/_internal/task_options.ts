@@ -52,18 +52,9 @@ export function checkTaskOptions(
   options: unknown,
   forExecute: boolean,
 ): ReadOptions {
-  if (options === undefined || typeof options === "string") {
-    return {
-      type: readType(caller, options ?? "strict", forExecute),
-      restart: undefined,
-    };
-  }
   if (options === null || typeof options !== "object") {
-    throw new TypeError(
-      `${caller}: the third argument must be a task type or an options object, got ${
-        show(options)
-      }`,
-    );
+    const type = options === undefined ? "strict" : options;
+    return { type: readType(caller, type, forExecute), restart: undefined };
   }
   const { type, restart, backoff, intensity } = options as {
     type?: unknown;

@@ -1,0 +1,73 @@
+/**
+ * Event listeners that cannot hurt their target: each is wrapped so that a
+ * throw (or an async listener's rejection) is written with `console.error`
+ * instead of reaching the runtime, which reports a listener's exception as
+ * uncaught (and Node.js then ends the process).
+ *
+ * @module
+ */
+
+import { whenSettled } from "./settle.ts";
+
+type Listener = EventListenerOrEventListenerObject;
+
+/** The wrapped listeners of one event target, and which types have any. */
+export class SafeListeners {
+  readonly #target: EventTarget;
+  readonly #wrappers = new WeakMap<object, Map<string, EventListener>>();
+  /** Types that have ever had a listener: others are never dispatched. */
+  readonly #used = new Set<string>();
+
+  /** @param target The target the listeners are called on (`this`). */
+  constructor(target: EventTarget) {
+    this.#target = target;
+  }
+
+  /** Whether an event of `type` may have a listener. */
+  listens(type: string): boolean {
+    return this.#used.has(type);
+  }
+
+  /** The wrapper to register for `listener`; the same one each time. */
+  wrap(type: string, listener: Listener, capture: boolean): EventListener {
+    this.#used.add(type);
+    let byKey = this.#wrappers.get(listener);
+    if (!byKey) this.#wrappers.set(listener, byKey = new Map());
+    const key = `${capture ? "c" : "b"}:${type}`;
+    let wrapper = byKey.get(key);
+    if (!wrapper) {
+      const target = this.#target;
+      wrapper = (event) => {
+        const report = (error: unknown) =>
+          console.error(`goasync: a "${type}" listener threw:`, error);
+        try {
+          const result = typeof listener === "function"
+            ? listener.call(target, event)
+            : listener.handleEvent(event);
+          if (result !== undefined) whenSettled(result, () => {}, report);
+        } catch (error) {
+          report(error);
+        }
+      };
+      byKey.set(key, wrapper);
+    }
+    return wrapper;
+  }
+
+  /** The wrapper registered for `listener`, if any. */
+  find(
+    type: string,
+    listener: Listener,
+    capture: boolean,
+  ): EventListener | undefined {
+    return this.#wrappers.get(listener)?.get(`${capture ? "c" : "b"}:${type}`);
+  }
+}
+
+/** The `capture` flag of `addEventListener`'s options. */
+export function captureOf(options: unknown): boolean {
+  return typeof options === "boolean"
+    ? options
+    : typeof options === "object" && options !== null &&
+      Boolean((options as { capture?: unknown }).capture);
+}
