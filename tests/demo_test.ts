@@ -21,7 +21,7 @@ async function startDemo(args: string[] = []) {
     timeout: GUARD_MS,
   });
   const line = await child.waitForLine(/^http: listening on http:\/\//);
-  const url = /^http: listening on (http:\/\/\S+) \(/.exec(line)?.[1];
+  const url = /^http: listening on (http:\/\/\S+)$/.exec(line)?.[1];
   assert.ok(url, line);
   assert.match(url, /^http:\/\/127\.0\.0\.1:[1-9]\d*$/, "the picked port");
   return { child, url };
@@ -152,7 +152,7 @@ test("demo: SIGHUP reloads the config without stopping the server", async () => 
   }
 });
 
-test("demo: a bad --port is refused with a clear message and exit code 2", async () => {
+test("demo: a bad --port or --drain-delay is refused with a clear message and exit code 2", async () => {
   const cases: [string[], string][] = [
     ...["abc", "65536", "-1", "80.5", "1e3", ""].map((port): [
       string[],
@@ -164,6 +164,12 @@ test("demo: a bad --port is refused with a clear message and exit code 2", async
       }`,
     ]),
     [["--port"], "demo: --port needs a value"],
+    ...["-5", "600001", "1.5", "soon"].map((ms): [string[], string] => [
+      ["--drain-delay", ms],
+      `demo: --drain-delay must be a whole number from 0 to 600000, got ${
+        JSON.stringify(ms)
+      }`,
+    ]),
     [["--prot", "80"], 'demo: unknown option "--prot"'],
   ];
   for (const [args, message] of cases) {
@@ -174,7 +180,7 @@ test("demo: a bad --port is refused with a clear message and exit code 2", async
     assert.equal(stderr[0], message);
     assert.equal(
       stderr[1],
-      "usage: demo [--port N] [--hostname HOST] [--config FILE]",
+      "usage: demo [--port N] [--hostname HOST] [--drain-delay MS] [--config FILE]",
     );
   }
 });
@@ -197,4 +203,51 @@ test("demo: a port in use stops it before it serves, with exit code 1", async ()
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
   }
+});
+
+test("demo: health endpoints, and a worker that crashes is restarted by its policy", async () => {
+  const { child, url } = await startDemo();
+  const ready = await fetch(`${url}/readyz`);
+  assert.equal(ready.status, 200);
+  assert.equal(ready.headers.get("content-type"), "application/health+json");
+  assert.deepEqual(await ready.json(), { status: "pass" });
+  const live = await (await fetch(`${url}/livez?verbose`)).json();
+  assert.equal(live.status, "pass");
+  assert.deepEqual(
+    Object.keys(live.checks),
+    [
+      "manager:state",
+      "task:lifecycle",
+      "task:config",
+      "task:http",
+      "task:worker",
+      "task:stats",
+    ],
+  );
+
+  assert.equal(
+    (await get(`${url}/jobs`, { method: "POST", body: "crash" })).status,
+    202,
+  );
+  await child.waitForLine(
+    /^demo: task "worker" failed \(job 1 asked the worker to crash\), restarting in \d+ ms$/,
+  );
+  assert.equal(
+    (await get(`${url}/jobs`, { method: "POST", body: "after" })).status,
+    202,
+  );
+  await child.waitForLine("worker: job 2 done (5 bytes)");
+  const verbose = await (await fetch(`${url}/readyz?verbose`)).json();
+  assert.equal(verbose.checks["task:worker"][0].restarts, 1);
+  assert.equal(
+    verbose.checks["task:worker"][0].output,
+    "job 1 asked the worker to crash",
+  );
+
+  const stdout = await stopCleanly(child);
+  assert.equal(
+    stdout.filter((line) => line === "worker: started").length,
+    2,
+    "started, then restarted once",
+  );
 });

@@ -204,7 +204,23 @@ test("healthHandler: ?verbose shows the manager, each task's state and restarts,
       restarts: 3,
       lastError: new Error("queue gone"),
     },
-    { name: "job", type: "error", state: "failed", since, restarts: 0 },
+    {
+      name: "job",
+      type: "error",
+      state: "failed",
+      since,
+      restarts: 0,
+      // As the manager's snapshot shows an error.
+      lastError: { name: "TypeError", message: "bad input" },
+    },
+    {
+      name: "cron",
+      type: "error",
+      state: "running",
+      since,
+      restarts: 1,
+      lastError: "a string",
+    },
   ];
   const health = healthHandler(fakeManager("running", tasks), {
     checks: { db: () => {}, queue: () => Promise.reject(new Error("full")) },
@@ -235,6 +251,8 @@ test("healthHandler: ?verbose shows the manager, each task's state and restarts,
     output: "queue gone",
   }]);
   assert.equal(checks["task:job"][0].status, "fail");
+  assert.equal(checks["task:job"][0].output, "bad input");
+  assert.equal(checks["task:cron"][0].output, "a string");
   assert.equal(checks["check:db"][0].status, "pass");
   assert.equal(checks["check:db"][0].observedUnit, "ms");
   assert.equal(typeof checks["check:db"][0].observedValue, "number");
@@ -257,6 +275,7 @@ test("healthHandler: ?verbose shows the manager, each task's state and restarts,
     "task:http",
     "task:worker",
     "task:job",
+    "task:cron",
   ]);
   // Without ?verbose: the status alone.
   assert.deepEqual((await probe(health, "/livez")).body, { status: "pass" });

@@ -4,15 +4,16 @@
  * - `GET /`: a greeting, from the configuration (SIGHUP reloads it);
  * - `GET /slow?ms=N`: answers after N ms, to watch a request finish while the
  *   service shuts down;
- * - `POST /jobs`: queues the body as a job for the background worker;
- * - `GET /healthz`: "ok".
+ * - `POST /jobs`: queues the body as a job for the background worker (a job
+ *   whose body is `crash` makes the worker fail, to watch it restart);
+ * - `/livez` and `/readyz`: the health endpoints, from `healthHandler`.
  *
  * @module
  */
 
 import type { ConfigStore } from "./config.ts";
 import type { JobQueue } from "./worker.ts";
-import type { Handler } from "./serve.ts";
+import type { Handler } from "../../src/http/mod.ts";
 
 /** The longest `/slow` wait, kept below the service's shutdown timeout. */
 export const MAX_SLOW_MS = 20_000;
@@ -21,19 +22,22 @@ export const MAX_SLOW_MS = 20_000;
 export interface AppDeps {
   config: ConfigStore;
   jobs: JobQueue;
+  /** Answers `/livez` and `/readyz`. */
+  health: Handler;
   log: (line: string) => void;
 }
 
 /** Builds the handler. */
-export function createApp({ config, jobs, log }: AppDeps): Handler {
+export function createApp({ config, jobs, health, log }: AppDeps): Handler {
   return async (request) => {
     const url = new URL(request.url);
+    if (url.pathname === "/livez" || url.pathname === "/readyz") {
+      return health(request);
+    }
     const route = `${request.method} ${url.pathname}`;
     switch (route) {
       case "GET /":
         return text(`${config.current.greeting} from the goasync demo\n`);
-      case "GET /healthz":
-        return text("ok\n");
       case "GET /slow": {
         const ms = Number(url.searchParams.get("ms") ?? "1000");
         if (!Number.isInteger(ms) || ms < 0 || ms > MAX_SLOW_MS) {

@@ -1,18 +1,13 @@
 /**
- * The HTTP server as a task: `initialize` binds the port (so a port in use
- * stops the service before anything else starts), `execute` serves until the
- * stop and then drains, `cleanup` closes the server if `execute` never ran.
+ * The HTTP server task: `httpServer` from `@goasync/core/http` (bind in
+ * `initialize`, serve and then drain in `execute`, close in `cleanup`), with
+ * the demo's request counts and log lines around it.
  *
  * @module
  */
 
 import type { Task } from "../../mod.ts";
-import {
-  type Handler,
-  type HttpServer,
-  serve,
-  type ServeOptions,
-} from "./serve.ts";
+import { type Handler, httpServer } from "../../src/http/mod.ts";
 import { untilAborted } from "./until_aborted.ts";
 
 /** Counts requests, for the log and the stats job. */
@@ -23,54 +18,50 @@ export interface RequestCounts {
   served: number;
 }
 
+/** Where to listen. */
+export interface Listen {
+  port: number;
+  hostname: string;
+}
+
 /** The HTTP server task. */
 export function httpTask(
   handler: Handler,
-  options: ServeOptions,
+  { port, hostname }: Listen,
   counts: RequestCounts,
   log: (line: string) => void,
 ): Task {
-  let server: HttpServer | undefined;
   const counted: Handler = async (request) => {
     counts.inFlight++;
     try {
       return await handler(request);
-    } catch (error) {
-      // One failed request must not look different on each runtime.
-      log(`http: ${request.method} ${request.url} failed: ${error}`);
-      return new Response("internal server error\n", { status: 500 });
     } finally {
       counts.inFlight--;
       counts.served++;
     }
   };
-  const drain = async (current: HttpServer) => {
-    const n = counts.inFlight;
-    log(
-      `http: shutting down, ${n} request${n === 1 ? "" : "s"} in flight`,
-    );
-    await current.shutdown();
-    log("http: drained");
-  };
+  const server = httpServer(counted, {
+    port,
+    hostname,
+    onListen: (address) => {
+      const host = address.hostname.includes(":")
+        ? `[${address.hostname}]`
+        : address.hostname;
+      log(`http: listening on http://${host}:${address.port}`);
+    },
+  });
   return {
-    async initialize() {
-      server = await serve(counted, options);
-      const host = options.hostname.includes(":")
-        ? `[${options.hostname}]`
-        : options.hostname;
-      log(
-        `http: listening on http://${host}:${server.port} (${server.engine})`,
-      );
-    },
+    initialize: (signal) => server.initialize(signal),
     async execute(signal) {
+      const serving = server.execute(signal);
       await untilAborted(signal);
-      if (server) await drain(server);
+      const n = counts.inFlight;
+      log(`http: shutting down, ${n} request${n === 1 ? "" : "s"} in flight`);
+      await serving;
+      log("http: drained");
     },
-    async cleanup() {
-      if (!server) return;
-      // The same promise if execute already drained it; otherwise (a later
-      // task failed to initialize) this is what releases the port.
-      await server.shutdown();
+    async cleanup(signal) {
+      await server.cleanup(signal);
       log("http: closed");
     },
   };

@@ -1,9 +1,14 @@
 /**
  * The demo service: everything `@goasync/core` offers, in one small program.
  *
- * - an HTTP server (a web-standard handler on `Deno.serve`, `Bun.serve` or
- *   `node:http`) that drains in-flight requests on shutdown;
- * - a background worker that finishes the jobs it accepted;
+ * - an HTTP server (`httpServer`: `Deno.serve`, `Bun.serve` or `node:http`)
+ *   that drains in-flight requests on shutdown, with `/livez` and `/readyz`
+ *   from `healthHandler`;
+ * - with `--drain-delay MS`, a drain before the stop: `/readyz` fails at once
+ *   on SIGTERM while requests are still served, so that a load balancer
+ *   moves traffic away first (the manager's `drainDelay`);
+ * - a background worker that finishes the jobs it accepted, restarted with
+ *   backoff if it fails (a `permanent` restart policy);
  * - a `repeatTimer` job that reports statistics;
  * - a configuration that SIGHUP reloads, through `interruptible`;
  * - all under `runMain`: Ctrl-C or SIGTERM shuts it down gracefully.
@@ -12,7 +17,10 @@
  * or node / bun examples/demo/main.ts [--port N]. Then try:
  *
  *   curl localhost:8000/                     # a greeting
+ *   curl localhost:8000/readyz               # {"status":"pass"}
+ *   curl 'localhost:8000/livez?verbose'      # each task's state
  *   curl -d 'resize photo' localhost:8000/jobs
+ *   curl -d crash localhost:8000/jobs        # the worker fails and restarts
  *   curl 'localhost:8000/slow?ms=5000' &     # then Ctrl-C the service:
  *                                            # the request still gets its answer
  *   kill -HUP <pid>                          # reload --config FILE
@@ -21,7 +29,12 @@
  */
 
 import process from "node:process";
-import { TaskManager } from "../../mod.ts";
+import {
+  type ManagerStateEvent,
+  type TaskEvent,
+  TaskManager,
+} from "../../mod.ts";
+import { healthHandler } from "../../src/http/mod.ts";
 import { runMain } from "../../src/signals/mod.ts";
 import { interruptible, repeatTimer } from "../../src/tasks/mod.ts";
 import { createApp } from "./app.ts";
@@ -30,6 +43,8 @@ import { httpTask, type RequestCounts } from "./http_task.ts";
 import {
   type DemoOptions,
   parseOptions,
+  SHUTDOWN_TIMEOUT_MS,
+  shutdownBudget,
   USAGE,
   UsageError,
 } from "./options.ts";
@@ -38,11 +53,6 @@ import { JobQueue, workerTask } from "./worker.ts";
 
 /** How often the stats job reports. */
 const STATS_INTERVAL_MS = 10_000;
-/**
- * The whole shutdown's bound: above the longest `/slow` request, below the
- * 30 s a container orchestrator usually waits before SIGKILL.
- */
-const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 const log = (line: string) => console.log(line);
 
@@ -66,18 +76,42 @@ const jobs = new JobQueue();
 const counts: RequestCounts = { inFlight: 0, served: 0 };
 let jobsDone = 0;
 
-const manager = new TaskManager({ shutdownTimeout: SHUTDOWN_TIMEOUT_MS });
+const manager = new TaskManager({
+  shutdownTimeout: SHUTDOWN_TIMEOUT_MS,
+  drainDelay: options.drainDelay,
+});
+manager.addEventListener("statechange", (event: ManagerStateEvent) => {
+  if (event.to !== "draining") return;
+  log(
+    `demo: draining for ${options.drainDelay} ms: /readyz fails, requests are still served`,
+  );
+});
+manager.addEventListener("taskrestart", (event: TaskEvent) => {
+  const cause = event.error instanceof Error
+    ? event.error.message
+    : event.error;
+  log(
+    `demo: task "${event.taskName}" failed (${cause}), restarting in ${
+      Math.round(event.delay ?? 0)
+    } ms`,
+  );
+});
+
 // Added first: its cleanup runs last, after every other task's.
 manager.addTask("lifecycle", lifecycleTask(log));
 manager.addTask(
   "config",
   interruptible(["SIGHUP"], configTask(config, options.configPath, log)),
 );
+const health = healthHandler(manager);
 manager.addTask(
   "http",
-  httpTask(createApp({ config, jobs, log }), options, counts, log),
+  httpTask(createApp({ config, jobs, health, log }), options, counts, log),
 );
-manager.addTask("worker", workerTask(jobs, () => jobsDone++, log));
+manager.addTask("worker", workerTask(jobs, () => jobsDone++, log), {
+  restart: "permanent",
+  backoff: { initial: 100, max: 5_000 },
+});
 manager.addTask(
   "stats",
   repeatTimer(STATS_INTERVAL_MS, () => {
@@ -88,4 +122,4 @@ manager.addTask(
 log(`demo: starting (pid ${process.pid}); Ctrl-C or SIGTERM stops it`);
 // The manager's timeout bounds the executes and then each cleanup on its own;
 // runMain's, counted from the signal, bounds the whole, as a last resort.
-await runMain(manager, { shutdownTimeout: SHUTDOWN_TIMEOUT_MS + 5_000 });
+await runMain(manager, { shutdownTimeout: shutdownBudget(options) });

@@ -1,6 +1,8 @@
 /**
  * The demo's command-line options, parsed and validated up front so that a
- * typo stops the program with a clear message before anything starts.
+ * typo stops the program with a clear message before anything starts, and
+ * the timings its shutdown is built on (the Kubernetes manifest's test reads
+ * them from here).
  *
  * @module
  */
@@ -11,19 +13,59 @@ export interface DemoOptions {
   port: number;
   /** The interface to listen on. */
   hostname: string;
+  /**
+   * Milliseconds from the stop signal to the stop: meanwhile `/readyz`
+   * fails and requests are still served, so that a load balancer can move
+   * traffic away first.
+   */
+  drainDelay: number;
   /** A JSON config file, re-read on SIGHUP; built-in defaults without one. */
   configPath?: string;
   /** Print the usage text and exit. */
   help: boolean;
 }
 
-/** The usage text printed by `--help` and after a bad option. */
-export const USAGE = `usage: demo [--port N] [--hostname HOST] [--config FILE]
+/** The options when none is given. */
+export const DEFAULT_OPTIONS: Readonly<DemoOptions> = {
+  port: 8000,
+  hostname: "127.0.0.1",
+  drainDelay: 0,
+  help: false,
+};
 
-  --port N         port to listen on, 0 to 65535 (default 8000; 0 picks a free one)
-  --hostname HOST  interface to listen on (default 127.0.0.1)
-  --config FILE    JSON config, e.g. {"greeting": "hello"}; SIGHUP re-reads it
-  --help           print this text`;
+/** The longest `--drain-delay`: ten minutes. */
+export const MAX_DRAIN_DELAY_MS = 600_000;
+
+/**
+ * The manager's `shutdownTimeout`, counted from the end of the drain: above
+ * the longest `/slow` request, below the 30 s a container orchestrator
+ * usually waits before SIGKILL.
+ */
+export const SHUTDOWN_TIMEOUT_MS = 25_000;
+
+/** `runMain`'s last-resort margin on top of the drain and the manager's bound. */
+export const SHUTDOWN_MARGIN_MS = 5_000;
+
+/**
+ * The longest the demo lives after SIGTERM: `runMain`'s bound, counted from
+ * the signal. An orchestrator's grace period must be longer.
+ */
+export function shutdownBudget(
+  options: Pick<DemoOptions, "drainDelay">,
+): number {
+  return options.drainDelay + SHUTDOWN_TIMEOUT_MS + SHUTDOWN_MARGIN_MS;
+}
+
+/** The usage text printed by `--help` and after a bad option. */
+export const USAGE =
+  `usage: demo [--port N] [--hostname HOST] [--drain-delay MS] [--config FILE]
+
+  --port N          port to listen on, 0 to 65535 (default 8000; 0 picks a free one)
+  --hostname HOST   interface to listen on (default 127.0.0.1)
+  --drain-delay MS  after SIGTERM, keep serving this long with /readyz failing,
+                    0 to ${MAX_DRAIN_DELAY_MS} (default 0)
+  --config FILE     JSON config, e.g. {"greeting": "hello"}; SIGHUP re-reads it
+  --help            print this text`;
 
 /** A command-line mistake; its message is meant for the user as it is. */
 export class UsageError extends Error {
@@ -37,15 +79,11 @@ export class UsageError extends Error {
 /**
  * Parses the demo's arguments. Accepts `--name value` and `--name=value`.
  *
- * @throws {UsageError} For an unknown option, a missing value, or a port that
- * is not a whole number from 0 to 65535.
+ * @throws {UsageError} For an unknown option, a missing value, a port that
+ * is not a whole number from 0 to 65535, or a drain delay out of range.
  */
 export function parseOptions(args: readonly string[]): DemoOptions {
-  const options: DemoOptions = {
-    port: 8000,
-    hostname: "127.0.0.1",
-    help: false,
-  };
+  const options: DemoOptions = { ...DEFAULT_OPTIONS };
   for (let i = 0; i < args.length; i++) {
     const [name, inline] = splitOption(args[i]);
     const value = () => {
@@ -58,13 +96,16 @@ export function parseOptions(args: readonly string[]): DemoOptions {
     };
     switch (name) {
       case "--port":
-        options.port = parsePort(value());
+        options.port = parseWhole(name, value(), 65535);
         break;
       case "--hostname":
         options.hostname = value();
         if (options.hostname === "") {
           throw new UsageError("--hostname must not be empty");
         }
+        break;
+      case "--drain-delay":
+        options.drainDelay = parseWhole(name, value(), MAX_DRAIN_DELAY_MS);
         break;
       case "--config":
         options.configPath = value();
@@ -86,15 +127,15 @@ function splitOption(arg: string): [string, string | undefined] {
   return [arg.slice(0, equals), arg.slice(equals + 1)];
 }
 
-function parsePort(text: string): number {
+function parseWhole(name: string, text: string, max: number): number {
   // Number("") is 0 and Number("1e3") is 1000: accept plain digits only.
-  const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 0 && port <= 65535)) {
+  const n = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= max)) {
     throw new UsageError(
-      `--port must be a whole number from 0 to 65535, got ${
+      `${name} must be a whole number from 0 to ${max}, got ${
         JSON.stringify(text)
       }`,
     );
   }
-  return port;
+  return n;
 }

@@ -51,7 +51,15 @@ export class JobQueue {
 /** How long one job takes: stands in for real work. */
 const JOB_MS = 100;
 
-/** The worker task: runs jobs until the stop, then finishes the queue. */
+/** The payload of a job that makes the worker fail, to watch it restart. */
+export const CRASH = "crash";
+
+/**
+ * The worker task: runs jobs until the stop, then finishes the queue. A
+ * `crash` job makes it throw; the manager restarts it (its restart policy
+ * is set in main.ts), and the queue, which outlives the attempt, keeps the
+ * jobs not yet run.
+ */
 export function workerTask(
   jobs: JobQueue,
   onDone: () => void,
@@ -67,11 +75,19 @@ export function workerTask(
       if (signal.aborted) stop();
       else signal.addEventListener("abort", stop, { once: true });
       let done = 0;
-      for (let job = await jobs.next(); job; job = await jobs.next()) {
-        await new Promise((resolve) => setTimeout(resolve, JOB_MS));
-        done++;
-        onDone();
-        log(`worker: job ${job.id} done (${job.payload.length} bytes)`);
+      try {
+        for (let job = await jobs.next(); job; job = await jobs.next()) {
+          if (job.payload === CRASH) {
+            throw new Error(`job ${job.id} asked the worker to crash`);
+          }
+          await new Promise((resolve) => setTimeout(resolve, JOB_MS));
+          done++;
+          onDone();
+          log(`worker: job ${job.id} done (${job.payload.length} bytes)`);
+        }
+      } finally {
+        // This attempt's listener only: a restarted worker adds its own.
+        signal.removeEventListener("abort", stop);
       }
       log(`worker: stopped after ${done} job${done === 1 ? "" : "s"}`);
     },

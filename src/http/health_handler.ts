@@ -193,7 +193,7 @@ function details(
         : "pass",
       time: new Date(task.since).toISOString(),
     };
-    if (task.lastError !== undefined) entry.output = describe(task.lastError);
+    if (task.lastError !== undefined) entry.output = failure(task.lastError);
     (checks[`task:${task.name}`] ??= []).push(entry);
   }
   for (const result of results) {
@@ -207,6 +207,17 @@ function details(
     checks[`check:${result.name}`] = [entry];
   }
   return checks;
+}
+
+/** A task's last error as text: the message of an error, or of `{ name, message }`. */
+function failure(error: unknown): string {
+  try {
+    const message = (error as { message?: unknown } | null)?.message;
+    if (typeof message === "string") return describe(message);
+  } catch {
+    // A getter that throws: describe the value itself.
+  }
+  return describe(error);
 }
 
 function plain(
