@@ -117,8 +117,8 @@ test("FakeTaskManager: an add told to throw throws, is recorded, and adds nothin
 test("FakeTaskManager rejects unknown methods at once", () => {
   const manager = new FakeTaskManager();
   assert.throws(
-    () => manager.when("stop" as "run"),
-    /FakeTaskManager.when: unknown method "stop"; expected one of "addTask", "addExecuteTask", "run"/,
+    () => manager.when("start" as "run"),
+    /FakeTaskManager.when: unknown method "start"; expected one of "addTask", "addExecuteTask", "run", "stop", "snapshot", "asyncDispose"/,
   );
   assert.throws(() => manager.callsOf("execute" as "run"), TypeError);
 });

@@ -44,10 +44,15 @@ export interface Call {
  * import { CallLog, FakeTask } from "@goasync/core/testing";
  *
  * const log = new CallLog();
+ * const server = new FakeTask("server", { log });
  * const manager = new TaskManager();
  * manager.addTask("db", new FakeTask("db", { log }));
- * manager.addTask("server", new FakeTask("server", { log }));
- * await manager.run(AbortSignal.timeout(10));
+ * manager.addTask("server", server);
+ * const controller = new AbortController();
+ * const done = manager.run(controller.signal);
+ * await server.called("execute");
+ * controller.abort();
+ * await done;
  * console.log(log.sequence());
  * // ["db.initialize", "server.initialize", "db.execute", "server.execute",
  * //  "server.cleanup", "db.cleanup"]
@@ -116,29 +121,4 @@ export class CallLog {
     this.#calls.push(call);
     return call;
   }
-}
-
-const claimed = new WeakMap<CallLog, Set<string>>();
-
-/**
- * Reserves `name` for one fake in `log`, so that each name in a shared log
- * stands for one fake.
- *
- * @throws {Error} When another fake already uses the name in this log.
- */
-export function claimName(log: CallLog, name: string, kind: string): void {
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError(`${kind}: name must be a non-empty string`);
-  }
-  if (!(log instanceof CallLog)) {
-    throw new TypeError(`${kind}: options.log must be a CallLog`);
-  }
-  let names = claimed.get(log);
-  if (!names) claimed.set(log, names = new Set());
-  if (names.has(name)) {
-    throw new Error(
-      `${kind}: the log already has a fake named "${name}"; give each fake sharing a log its own name`,
-    );
-  }
-  names.add(name);
 }

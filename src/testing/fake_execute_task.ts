@@ -6,9 +6,10 @@
  */
 
 import type { ExecuteTask } from "../types.ts";
-import type { Call, CallLog } from "./call_log.ts";
-import { type FakeOptions, Recorder } from "./recorder.ts";
-import { type StageStub, StubTable, untilAborted } from "./stub.ts";
+import { Fake, type FakeOptions } from "./fake.ts";
+import { Recorder } from "./_recorder.ts";
+import { untilAborted } from "./_stub_table.ts";
+import type { StageStub } from "./stub.ts";
 
 /**
  * An `ExecuteTask` for tests, for `addExecuteTask`: a
@@ -31,12 +32,8 @@ import { type StageStub, StubTable, untilAborted } from "./stub.ts";
  * console.log(await done); // []
  * ```
  */
-export class FakeExecuteTask implements ExecuteTask {
-  readonly #recorder: Recorder;
-  readonly #stub = new StubTable<[AbortSignal], void>(
-    "execute",
-    (signal) => untilAborted([signal], undefined),
-  );
+export class FakeExecuteTask extends Fake<"execute"> implements ExecuteTask {
+  readonly #recorder: Recorder<"execute">;
 
   /**
    * Creates a fake execute task.
@@ -47,35 +44,18 @@ export class FakeExecuteTask implements ExecuteTask {
    * @throws {Error} When a fake of that name already records in `options.log`.
    */
   constructor(name = "fake-execute-task", options?: FakeOptions) {
-    this.#recorder = new Recorder(
-      "FakeExecuteTask",
-      ["execute"],
-      name,
-      options,
-    );
+    const recorder = new Recorder<"execute">("FakeExecuteTask", name, options);
+    super(recorder);
+    this.#recorder = recorder.define({
+      execute: (signal: AbortSignal) => untilAborted([signal], undefined),
+    });
     // Bound, so that `fake.execute` also works as a bare `ExecuteFn`.
     this.execute = this.execute.bind(this);
   }
 
-  /** Its name in the log. */
-  get name(): string {
-    return this.#recorder.name;
-  }
-
-  /** The log its calls are recorded in (maybe shared with other fakes). */
-  get log(): CallLog {
-    return this.#recorder.log;
-  }
-
-  /** Every call of this fake, oldest first. */
-  get calls(): readonly Call[] {
-    return this.#recorder.calls;
-  }
-
   /** Records the call, then does what `when("execute")` says. */
   execute(signal: AbortSignal): void | Promise<void> {
-    const nth = this.#recorder.record("execute", [signal]);
-    return this.#stub.invoke(nth, [signal]);
+    return this.#recorder.call("execute", [signal]) as void | Promise<void>;
   }
 
   /**
@@ -85,27 +65,6 @@ export class FakeExecuteTask implements ExecuteTask {
    * @returns The stage's stub; see {@linkcode Stub}.
    */
   when(stage: "execute"): StageStub {
-    this.#recorder.check(stage, "when");
-    return this.#stub.stub;
-  }
-
-  /**
-   * The calls of `execute` so far, oldest first.
-   *
-   * @param stage `"execute"`, the only stage.
-   */
-  callsOf(stage: "execute"): Call[] {
-    return this.#recorder.callsOf(stage);
-  }
-
-  /**
-   * Resolves with call number `nth` of `execute` (0 for the first) once it
-   * has been made: at once if it already has.
-   *
-   * @param stage `"execute"`, the only stage.
-   * @param nth Which call, counting from 0. Default: 0.
-   */
-  called(stage: "execute", nth = 0): Promise<Call> {
-    return this.#recorder.called(stage, nth);
+    return this.#recorder.stub(stage) as StageStub;
   }
 }

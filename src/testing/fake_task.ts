@@ -6,14 +6,13 @@
  */
 
 import type { Task } from "../types.ts";
-import type { Call, CallLog } from "./call_log.ts";
-import { type FakeOptions, Recorder } from "./recorder.ts";
-import { type StageStub, StubTable, untilAborted } from "./stub.ts";
+import { Fake, type FakeOptions } from "./fake.ts";
+import { Recorder } from "./_recorder.ts";
+import { untilAborted } from "./_stub_table.ts";
+import type { StageStub } from "./stub.ts";
 
 /** The stages of a {@linkcode FakeTask}. */
 export type FakeTaskStage = "initialize" | "execute" | "cleanup";
-
-const STAGES: readonly FakeTaskStage[] = ["initialize", "execute", "cleanup"];
 
 /**
  * A `Task` for tests, the counterpart of goasync's counterfeiter `FakeTask`.
@@ -70,9 +69,8 @@ const STAGES: readonly FakeTaskStage[] = ["initialize", "execute", "cleanup"];
  * await done;
  * ```
  */
-export class FakeTask implements Task {
-  readonly #recorder: Recorder;
-  readonly #stubs: Record<FakeTaskStage, StubTable<[AbortSignal], void>>;
+export class FakeTask extends Fake<FakeTaskStage> implements Task {
+  readonly #recorder: Recorder<FakeTaskStage>;
 
   /**
    * Creates a fake task.
@@ -83,50 +81,33 @@ export class FakeTask implements Task {
    * @throws {Error} When a fake of that name already records in `options.log`.
    */
   constructor(name = "fake-task", options?: FakeOptions) {
-    this.#recorder = new Recorder("FakeTask", STAGES, name, options);
+    const recorder = new Recorder<FakeTaskStage>("FakeTask", name, options);
+    super(recorder);
     const resolve = () => Promise.resolve();
-    this.#stubs = {
-      initialize: new StubTable<[AbortSignal], void>("initialize", resolve),
-      execute: new StubTable<[AbortSignal], void>(
-        "execute",
-        (signal) => untilAborted([signal], undefined),
-      ),
-      cleanup: new StubTable<[AbortSignal], void>("cleanup", resolve),
-    };
+    this.#recorder = recorder.define({
+      initialize: resolve,
+      execute: (signal: AbortSignal) => untilAborted([signal], undefined),
+      cleanup: resolve,
+    });
     // Bound, so that `fake.execute` also works as a bare `ExecuteFn`.
     this.initialize = this.initialize.bind(this);
     this.execute = this.execute.bind(this);
     this.cleanup = this.cleanup.bind(this);
   }
 
-  /** Its name in the log. */
-  get name(): string {
-    return this.#recorder.name;
-  }
-
-  /** The log its calls are recorded in (maybe shared with other fakes). */
-  get log(): CallLog {
-    return this.#recorder.log;
-  }
-
-  /** Every call of this fake, oldest first. */
-  get calls(): readonly Call[] {
-    return this.#recorder.calls;
-  }
-
   /** Records the call, then does what `when("initialize")` says. */
   initialize(signal: AbortSignal): void | Promise<void> {
-    return this.#call("initialize", signal);
+    return this.#recorder.call("initialize", [signal]) as void | Promise<void>;
   }
 
   /** Records the call, then does what `when("execute")` says. */
   execute(signal: AbortSignal): void | Promise<void> {
-    return this.#call("execute", signal);
+    return this.#recorder.call("execute", [signal]) as void | Promise<void>;
   }
 
   /** Records the call, then does what `when("cleanup")` says. */
   cleanup(signal: AbortSignal): void | Promise<void> {
-    return this.#call("cleanup", signal);
+    return this.#recorder.call("cleanup", [signal]) as void | Promise<void>;
   }
 
   /**
@@ -136,32 +117,6 @@ export class FakeTask implements Task {
    * @returns The stage's stub; see {@linkcode Stub}.
    */
   when(stage: FakeTaskStage): StageStub {
-    this.#recorder.check(stage, "when");
-    return this.#stubs[stage].stub;
-  }
-
-  /**
-   * The calls of `stage` so far, oldest first.
-   *
-   * @param stage `"initialize"`, `"execute"` or `"cleanup"`.
-   */
-  callsOf(stage: FakeTaskStage): Call[] {
-    return this.#recorder.callsOf(stage);
-  }
-
-  /**
-   * Resolves with call number `nth` of `stage` (0 for the first) once it has
-   * been made: at once if it already has.
-   *
-   * @param stage `"initialize"`, `"execute"` or `"cleanup"`.
-   * @param nth Which call, counting from 0. Default: 0.
-   */
-  called(stage: FakeTaskStage, nth = 0): Promise<Call> {
-    return this.#recorder.called(stage, nth);
-  }
-
-  #call(stage: FakeTaskStage, signal: AbortSignal): void | Promise<void> {
-    const nth = this.#recorder.record(stage, [signal]);
-    return this.#stubs[stage].invoke(nth, [signal]);
+    return this.#recorder.stub(stage) as StageStub;
   }
 }

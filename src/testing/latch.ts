@@ -28,31 +28,3 @@ export interface Latch<T = void> {
   /** Whether `resolve` or `reject` has been called. */
   readonly settled: boolean;
 }
-
-/** Creates a latch and the promise the calls wait on. */
-export function createLatch<T>(): { latch: Latch<T>; promise: Promise<T> } {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  let settled = false;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A latch rejected before any call waits on it is not an unhandled
-  // rejection; the calls that come later still see the rejection.
-  promise.catch(() => {});
-  const latch: Latch<T> = {
-    resolve(value) {
-      settled = true;
-      resolve(value);
-    },
-    reject(reason) {
-      settled = true;
-      reject(reason);
-    },
-    get settled() {
-      return settled;
-    },
-  };
-  return { latch, promise };
-}

@@ -7,7 +7,8 @@
  *   real `TaskManager` (or to a provided task), to check what the manager
  *   does with them.
  * - {@linkcode FakeTaskManager}: a manager to hand to code under test, to
- *   check which tasks it adds and how it reacts to what `run` returns.
+ *   check which tasks it adds (with which options) and how it reacts to
+ *   what `run` returns, to the manager's state and to its events.
  *
  * Every fake records each call, with its arguments, in a {@linkcode CallLog};
  * fakes that share a log show the order of calls across them. What each
@@ -47,8 +48,8 @@ export {
   FakeTaskManager,
   type FakeTaskManagerMethod,
 } from "./fake_task_manager.ts";
+export type { Fake, FakeOptions } from "./fake.ts";
 export { type Call, CallLog } from "./call_log.ts";
-export type { FakeOptions } from "./recorder.ts";
 export type { Latch } from "./latch.ts";
 export type {
   Behaviour,
@@ -62,11 +63,24 @@ export type {
 // completely on its own (`deno doc --lint` on it alone).
 export type {
   AsyncTaskManager,
+  BackoffOptions,
   ExecuteFn,
   ExecuteTask,
+  ExecuteTaskOptions,
   ExecuteTaskType,
+  IntensityOptions,
+  ManagerSnapshot,
+  ManagerState,
+  ManagerStateEvent,
+  RestartPolicy,
   Stage,
   Task,
   TaskError,
+  TaskErrorEvent,
+  TaskEvent,
+  TaskManagerEventMap,
+  TaskOptions,
+  TaskSnapshot,
+  TaskState,
   TaskType,
 } from "../../mod.ts";

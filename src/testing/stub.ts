@@ -5,7 +5,7 @@
  * @module
  */
 
-import { createLatch, type Latch } from "./latch.ts";
+import type { Latch } from "./latch.ts";
 
 /**
  * The behaviours of a method that returns synchronously, such as
@@ -122,75 +122,3 @@ export interface SyncStub<A extends unknown[], R> extends SyncBehaviour<A, R> {
  * ```
  */
 export type StageStub = Stub<[signal: AbortSignal], void>;
-
-type Impl = (...args: unknown[]) => unknown;
-
-/** The behaviours of one method, and the dispatch of its calls to them. */
-export class StubTable<A extends unknown[], R> {
-  #default: Impl;
-  readonly #byCall = new Map<number, Impl>();
-  readonly #caller: string;
-  /** The stub a test configures. */
-  readonly stub: Stub<A, R>;
-
-  constructor(caller: string, initial: (...args: A) => R | Promise<R>) {
-    this.#caller = caller;
-    this.#default = initial as Impl;
-    this.stub = {
-      ...behaviour<A, R>(caller, (impl) => this.#default = impl),
-      onCall: (nth) => {
-        if (!Number.isSafeInteger(nth) || nth < 0) {
-          throw new RangeError(
-            `${this.#caller}.onCall: nth must be a whole number from 0, got ${nth}`,
-          );
-        }
-        return behaviour<A, R>(caller, (impl) => this.#byCall.set(nth, impl));
-      },
-    };
-  }
-
-  /** Runs the behaviour set for call number `nth`. */
-  invoke(nth: number, args: A): R | Promise<R> {
-    return (this.#byCall.get(nth) ?? this.#default)(...args) as
-      | R
-      | Promise<R>;
-  }
-}
-
-function behaviour<A extends unknown[], R>(
-  caller: string,
-  set: (impl: Impl) => void,
-): Behaviour<A, R> {
-  return {
-    returns: (value) => set(() => value),
-    throws: (reason) =>
-      set(() => {
-        throw reason;
-      }),
-    resolves: (value) => set(() => Promise.resolve(value)),
-    // Created at call time, so that an unused stub leaves no rejection about.
-    rejects: (reason) => set(() => Promise.reject(reason)),
-    waits: () => {
-      const { latch, promise } = createLatch<R>();
-      set(() => promise);
-      return latch;
-    },
-    untilAborted: (value) => set((...args) => untilAborted(args, value)),
-    calls: (fn) => {
-      if (typeof fn !== "function") {
-        throw new TypeError(`${caller}.calls: expected a function`);
-      }
-      set(fn as Impl);
-    },
-  };
-}
-
-/** Resolves with `value` once the first `AbortSignal` in `args` aborts. */
-export function untilAborted<R>(args: unknown[], value: R): Promise<R> {
-  const signal = args.find((arg) => arg instanceof AbortSignal);
-  return new Promise((resolve) => {
-    if (!signal) return;
-    if (signal.aborted) return resolve(value);
-    signal.addEventListener("abort", () => resolve(value), { once: true });
-  });
-}
