@@ -21,10 +21,11 @@
  * @module
  */
 
+import { spawn } from "node:child_process";
 import process from "node:process";
 import { setImmediate } from "node:timers";
+import { fileURLToPath } from "node:url";
 import { ExecuteTaskType, TaskManager } from "../mod.ts";
-import { runChild, runtimeCommand } from "../tests/helpers/property_child.ts";
 
 /** A leak of this many bytes per finished task fails the soak. */
 export const MAX_BYTES_PER_TASK = 8;
@@ -66,12 +67,7 @@ if (!(Number.isInteger(tasks) && tasks >= 20 * BATCH && tasks % BATCH === 0)) {
 const collect = forcedGc();
 if (collect === undefined) {
   // Run again with a collector; the child prints the result.
-  const child = await runChild(
-    runtimeCommand("scripts/soak.ts", args, { exposeGc: true }),
-  );
-  process.stdout.write(child.stdout);
-  process.stderr.write(child.stderr);
-  process.exit(child.code ?? 1);
+  process.exit(await runAgainWithGc());
 }
 
 const result = await soak(tasks, collect!);
@@ -178,6 +174,26 @@ function forcedGc(): (() => void) | undefined {
     };
   }
   return undefined;
+}
+
+/**
+ * Runs this script again, with the same arguments and output, on the same
+ * runtime with `--expose-gc` (Bun, which always has `Bun.gc`, never gets here).
+ * Resolves with the child's exit code.
+ */
+function runAgainWithGc(): Promise<number> {
+  const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+  const script = fileURLToPath(import.meta.url);
+  const command = deno
+    ? [deno.execPath(), "run", "-A", "--v8-flags=--expose-gc", script]
+    : [process.execPath, "--expose-gc", script];
+  const child = spawn(command[0], [...command.slice(1), ...args], {
+    stdio: "inherit",
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve(code ?? 1));
+  });
 }
 
 function runtimeName(): string {
