@@ -333,7 +333,9 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
    */
   override addEventListener<K extends keyof TaskManagerEventMap>(
     type: K,
-    listener: (this: FakeTaskManager, event: TaskManagerEventMap[K]) => unknown,
+    listener:
+      | ((this: FakeTaskManager, event: TaskManagerEventMap[K]) => unknown)
+      | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
   /**
@@ -365,7 +367,9 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
    */
   override removeEventListener<K extends keyof TaskManagerEventMap>(
     type: K,
-    listener: (this: FakeTaskManager, event: TaskManagerEventMap[K]) => unknown,
+    listener:
+      | ((this: FakeTaskManager, event: TaskManagerEventMap[K]) => unknown)
+      | null,
     options?: boolean | EventListenerOptions,
   ): void;
   /**
@@ -436,24 +440,21 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
     checkName(name, method);
     const caller = `${method}(${show(name)})`;
     const forExecute = method === "addExecuteTask";
-    const { type, restart } = checkTaskOptions(caller, options, forExecute);
     readStages(caller, task, !forExecute);
+    const { type } = checkTaskOptions(caller, options, forExecute);
     this.#recorder.invoke(method, nth, args);
+    const given: TaskOptions = typeof options === "object"
+      ? options as TaskOptions
+      : options === undefined
+      ? {}
+      : { type };
     this.#added.push({
       method,
       name: name as string,
       task: task as AddedTask["task"],
       type,
-      restart: restart === undefined
-        ? "temporary"
-        : restart.permanent
-        ? "permanent"
-        : "transient",
-      options: typeof options === "object"
-        ? options as TaskOptions
-        : options === undefined
-        ? {}
-        : { type },
+      restart: given.restart ?? "temporary",
+      options: given,
     });
   }
 
