@@ -48,7 +48,7 @@ const slots = new Map<SignalRuntime, Map<OsSignal, Slot>>();
  * @throws {TypeError} For an unknown signal name or a handler that is not a
  * function.
  * @throws {Error} For a signal the platform lacks (SIGBREAK outside Windows),
- * or in a runtime without OS signals (a browser, a worker, Deno Deploy).
+ * or where there are no OS signals (a browser, a worker thread, Deno Deploy).
  *
  * @example Reload configuration on SIGHUP
  * ```ts

@@ -1,8 +1,9 @@
 /**
  * `@goasync/core/signals`: OS signals for a `TaskManager`, on Deno, Node.js
  * and Bun alike. This is the only part of `@goasync/core` that touches the
- * runtime; in a runtime without OS signals (a browser, a web worker, Deno
- * Deploy) its functions throw an error naming the runtime.
+ * runtime; where there are no OS signals (a browser and its web workers, a
+ * `node:worker_threads` worker or Bun `Worker`, Deno Deploy) its functions
+ * throw an error naming the place.
  *
  * - {@linkcode runMain}: the one call a service's entry point makes. It stops
  *   the manager on SIGINT or SIGTERM, reports task errors on stderr, and exits

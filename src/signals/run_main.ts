@@ -227,6 +227,8 @@ class MainRun {
           1,
           `shutdown did not finish within ${timeout} ms of ${since}; exiting with code 1`,
         ), timeout);
+      // Arming may have let the run end (Deno: src/_internal/timers.ts).
+      if (this.#phase === "exited") stopTimer(this.#deadline);
     });
   }
 
