@@ -168,10 +168,14 @@ export class TaskEvent extends Event {
   readonly taskName: string;
   /** The attempt: 1 for the first `execute`; for `taskrestart`, the one that ended. */
   readonly attempt: number;
-  /** `taskstop`: the failure, if the attempt failed; `taskrestart`: the cause. */
-  readonly error?: unknown;
+  /**
+   * `taskstop`: the failure, if the attempt failed; `taskrestart`: the
+   * cause. Absent otherwise (`"error" in event` tells, even for a task that
+   * threw `undefined`).
+   */
+  declare readonly error?: unknown;
   /** `taskrestart`: milliseconds until the next attempt. */
-  readonly delay?: number;
+  declare readonly delay?: number;
 
   /**
    * Creates the event.
@@ -190,8 +194,11 @@ export class TaskEvent extends Event {
     super(type);
     this.taskName = taskName;
     this.attempt = attempt;
-    if ("error" in init) this.error = init.error;
-    if (init.delay !== undefined) this.delay = init.delay;
+    // Own properties only when given: assigned through a cast because
+    // they are declared read-only.
+    const self = this as { error?: unknown; delay?: number };
+    if ("error" in init) self.error = init.error;
+    if (init.delay !== undefined) self.delay = init.delay;
   }
 }
 
