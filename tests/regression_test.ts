@@ -185,3 +185,104 @@ test("a task that rethrows a NaN stop reason stopped as asked", async () => {
   caller.abort(NaN);
   assert.deepEqual(await done, []);
 });
+
+// Issue 9, bug 4. `run` with a signal that only looks like one rejected with
+// the runtime's raw error and wedged the manager: a second `run` said
+// "already called" and addExecuteTask accepted tasks that never ran.
+test("run with a broken signal rejects with a TypeError and leaves the manager runnable", async () => {
+  const throwingListen = new AbortController().signal;
+  Object.defineProperty(throwingListen, "addEventListener", {
+    value: () => {
+      throw new Error("no listeners here");
+    },
+  });
+  // A Proxy around a signal works on Deno and Node.js but not on Bun
+  // ("Illegal invocation"): either it runs, or it is refused like the others.
+  const proxy = new TaskManager();
+  proxy.addTask("t", () => {}, "stop-group");
+  try {
+    assert.deepEqual(
+      await proxy.run(new Proxy(new AbortController().signal, {})),
+      [],
+    );
+  } catch (error) {
+    assert.ok(error instanceof TypeError, String(error));
+    assert.equal(proxy.state, "idle");
+    assert.deepEqual(await proxy.run(), []);
+  }
+  const broken: unknown[] = [
+    Object.create(AbortSignal.prototype),
+    throwingListen,
+    { aborted: false, addEventListener() {} },
+  ];
+  for (const signal of broken) {
+    const manager = new TaskManager();
+    let ran = 0;
+    manager.addTask("t", () => void ran++, "stop-group");
+    await assert.rejects(
+      manager.run(signal as AbortSignal),
+      (error: unknown) =>
+        error instanceof TypeError && /run\(signal\)/.test(error.message),
+    );
+    assert.equal(manager.state, "idle");
+    manager.addTask("u", () => void ran++, "stop-group"); // still accepted
+    assert.deepEqual(await manager.run(), []);
+    assert.equal(ran, 2);
+  }
+});
+
+// Issue 9, "Also": the `then` getter's error was reported, but the returned
+// promise's own rejection escaped as unhandled after `run` resolved.
+test("a rejected promise whose then getter throws leaves no unhandled rejection", async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (event: Event | unknown) => unhandled.push(event);
+  const g = globalThis as unknown as {
+    addEventListener?: (type: string, fn: (e: Event) => void) => void;
+    removeEventListener?: (type: string, fn: (e: Event) => void) => void;
+    process?: {
+      on(type: string, fn: (reason: unknown) => void): void;
+      off(type: string, fn: (reason: unknown) => void): void;
+    };
+  };
+  const viaProcess = g.process !== undefined && !("Deno" in globalThis);
+  const byEvent = (e: Event) => {
+    e.preventDefault();
+    onUnhandled(e);
+  };
+  if (viaProcess) g.process!.on("unhandledRejection", onUnhandled);
+  else g.addEventListener!("unhandledrejection", byEvent);
+  try {
+    const manager = new TaskManager();
+    manager.addTask("t", () => {
+      const rejected = Promise.reject(new Error("own rejection"));
+      Object.defineProperty(rejected, "then", {
+        get() {
+          throw new Error("then getter");
+        },
+      });
+      return rejected;
+    });
+    const [error, ...rest] = await manager.run();
+    assert.deepEqual(rest, []);
+    assert.equal((error.cause as Error).message, "then getter");
+    await settle(10);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    if (viaProcess) g.process!.off("unhandledRejection", onUnhandled);
+    else g.removeEventListener!("unhandledrejection", byEvent);
+  }
+});
+
+// Issue 9, "Also": a TaskError's message embedded the full JSON of a thrown
+// object (3 MB for a large one), which runMain printed as one line.
+test("a TaskError's message stays short for a huge thrown object", async () => {
+  const manager = new TaskManager();
+  const huge = { rows: Array.from({ length: 100_000 }, (_, i) => ({ i })) };
+  manager.addTask("t", () => {
+    throw huge;
+  });
+  const [error] = await manager.run();
+  assert.equal(error.cause, huge);
+  assert.ok(error.message.length <= 600, `${error.message.length} characters`);
+  assert.match(error.message, /^task "t" failed in execute: \{"rows":/);
+});
