@@ -234,6 +234,9 @@ test("httpServer: serves a web-standard handler (method, URL, headers, body)", a
     });
     assert.equal(get.status, 201);
     assert.equal(header(get, "content-type"), "application/json");
+    // A body known in full is sent with its length, not chunked.
+    assert.equal(header(get, "content-length"), String(get.body.length));
+    assert.equal(header(get, "transfer-encoding"), undefined);
     assert.deepEqual(JSON.parse(get.body), {
       method: "GET",
       path: "/a/b?c=1",
