@@ -8,13 +8,13 @@
  * `EventTarget`) and runs unchanged on Deno, Node.js and Bun. OS signals live
  * in `@goasync/core/signals`.
  *
- * @example A service with a server and a periodic job
+ * @example A service with a server and a job; the job's end stops it
  * ```ts
- * import { TaskManager, TaskType } from "@goasync/core";
+ * import { TaskManager } from "@goasync/core";
  *
  * const untilAborted = (signal: AbortSignal) =>
- *   new Promise<void>((resolve) =>
- *     signal.addEventListener("abort", () => resolve(), { once: true })
+ *   new Promise((resolve) =>
+ *     signal.addEventListener("abort", resolve, { once: true })
  *   );
  *
  * const manager = new TaskManager({ shutdownTimeout: 10_000 });
@@ -23,10 +23,29 @@
  *   execute: untilAborted,
  *   cleanup: () => console.log("released port"),
  * });
- * manager.addTask("report", () => console.log("report sent"), TaskType.Error);
+ * manager.addTask("report", async () => {
+ *   await new Promise((resolve) => setTimeout(resolve, 50));
+ *   console.log("report sent");
+ * }, "stop-group");
  *
- * const errors = await manager.run(AbortSignal.timeout(50));
+ * const errors = await manager.run();
  * for (const error of errors) console.error(error.message);
+ * ```
+ *
+ * @example A worker restarted with backoff, and its events
+ * ```ts
+ * import { TaskManager } from "@goasync/core";
+ *
+ * const manager = new TaskManager();
+ * manager.addEventListener("taskrestart", (e) => {
+ *   console.log(`${e.taskName} failed (${e.error}); retry in ${Math.round(e.delay!)} ms`);
+ * });
+ * let attempts = 0;
+ * manager.addTask("consumer", () => {
+ *   if (++attempts < 3) throw new Error("broker unreachable");
+ *   console.log("connected; done");
+ * }, { type: "stop-group", restart: "transient", backoff: { initial: 10 } });
+ * console.log(await manager.run()); // []
  * ```
  *
  * @module

@@ -99,7 +99,8 @@ export class UnexpectedStopError extends Error {
  *
  * const manager = new TaskManager({ shutdownTimeout: 10 });
  * manager.addTask("stubborn", () => new Promise(() => {})); // ignores its signal
- * const [error] = await manager.run(AbortSignal.timeout(10));
+ * manager.addTask("job", () => {}, "stop-group"); // done at once: stops the manager
+ * const [error] = await manager.run();
  * console.log(error.cause instanceof ShutdownTimeoutError); // true
  * ```
  */

@@ -85,7 +85,7 @@ export interface TaskManagerOptions {
  *   for (let i = 0; i < count; i++) {
  *     manager.addExecuteTask(`worker-${i}`, (signal) =>
  *       new Promise((resolve) =>
- *         signal.addEventListener("abort", () => resolve(), { once: true })
+ *         signal.addEventListener("abort", resolve, { once: true })
  *       ));
  *   }
  * }
@@ -146,7 +146,7 @@ const NO_STOP: unique symbol = Symbol("no stop");
  *   initialize: () => console.log("listening"),
  *   execute: (signal) =>
  *     new Promise((resolve) =>
- *       signal.addEventListener("abort", () => resolve(), { once: true })
+ *       signal.addEventListener("abort", resolve, { once: true })
  *     ),
  *   cleanup: () => console.log("closed"),
  * });
@@ -327,7 +327,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
    * const manager = new TaskManager();
    * manager.addTask("idle", (signal) =>
    *   new Promise((resolve) =>
-   *     signal.addEventListener("abort", () => resolve(), { once: true })
+   *     signal.addEventListener("abort", resolve, { once: true })
    *   ));
    * manager.addTask("batch", async () => {
    *   await Promise.resolve(); // the program's work; its end stops the manager
@@ -384,7 +384,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
    * const manager = new TaskManager();
    * manager.addTask("server", (signal) =>
    *   new Promise((resolve) =>
-   *     signal.addEventListener("abort", () => resolve(), { once: true })
+   *     signal.addEventListener("abort", resolve, { once: true })
    *   ));
    * const done = manager.run();
    * manager.stop();
@@ -411,7 +411,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
    *   await using manager = new TaskManager();
    *   manager.addTask("server", (signal) =>
    *     new Promise((resolve) =>
-   *       signal.addEventListener("abort", () => resolve(), { once: true })
+   *       signal.addEventListener("abort", resolve, { once: true })
    *     ));
    *   void manager.run();
    * } // the manager is stopped and its tasks cleaned up here

@@ -56,7 +56,7 @@ export interface Task {
  * const worker: ExecuteTask = {
  *   execute(signal) {
  *     return new Promise((resolve) =>
- *       signal.addEventListener("abort", () => resolve(), { once: true })
+ *       signal.addEventListener("abort", resolve, { once: true })
  *     );
  *   },
  * };
