@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type ManagerSnapshot,
@@ -9,7 +9,7 @@ import {
   TaskEvent,
 } from "../mod.ts";
 import { CallLog, FakeTaskManager } from "../src/testing/mod.ts";
-import { isSettled } from "./helpers/tasks.ts";
+import { isSettled, settle } from "./helpers/tasks.ts";
 
 test("FakeTaskManager is an EventTarget whose state the test sets, each change a statechange", () => {
   const manager = new FakeTaskManager();
@@ -95,6 +95,33 @@ test("FakeTaskManager's listeners come off as on any EventTarget", () => {
   manager.removeEventListener("taskstart", listener);
   manager.dispatchEvent(new TaskEvent("taskstart", "a", 2));
   assert.equal(count, 2);
+});
+
+test("FakeTaskManager: a listener that throws or rejects is logged and changes nothing, as on the manager", async () => {
+  const manager = new FakeTaskManager();
+  const logged = mock.method(console, "error", () => {});
+  try {
+    const boom = new Error("listener bug");
+    const order: string[] = [];
+    manager.addEventListener("statechange", () => {
+      order.push("throws");
+      throw boom;
+    });
+    manager.addEventListener("statechange", async () => {
+      order.push("rejects");
+      await Promise.resolve();
+      throw boom;
+    });
+    manager.addEventListener("statechange", () => void order.push("after"));
+    manager.state = "running"; // does not throw
+    assert.equal(manager.state, "running");
+    assert.deepEqual(order, ["throws", "rejects", "after"]);
+    await settle(); // the rejection is reported a few turns later
+    assert.equal(logged.mock.callCount(), 2);
+    assert.ok(logged.mock.calls.every((call) => call.arguments[1] === boom));
+  } finally {
+    logged.mock.restore();
+  }
 });
 
 test("FakeTaskManager.snapshot: built from the tasks added and the state, plain data", () => {

@@ -1,6 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { ExecuteTaskOptions, TaskOptions } from "../mod.ts";
+import {
+  type ExecuteTaskOptions,
+  TaskManager,
+  type TaskOptions,
+} from "../mod.ts";
 import { FakeExecuteTask, FakeTaskManager } from "../src/testing/mod.ts";
 
 const noop = () => {};
@@ -158,4 +162,66 @@ test("FakeTaskManager accepts every task shape a TaskManager accepts", () => {
   manager.addExecuteTask("fake", request, { restart: "transient" });
   assert.equal(manager.tasks[2].task, request);
   assert.equal(manager.tasks.length, 3);
+});
+
+test("FakeTaskManager accepts and refuses exactly what a TaskManager does, with the same message", () => {
+  // deno-lint-ignore no-explicit-any
+  type Add = (manager: any) => void;
+  const adds: [string, Add][] = [
+    ["plain", (m) => m.addTask("a", noop)],
+    ["type", (m) => m.addTask("a", noop, "error")],
+    ["options", (m) => m.addTask("a", noop, { restart: "transient" })],
+    ["execute options", (m) =>
+      m.addExecuteTask("a", noop, {
+        type: "error",
+        restart: "permanent",
+        backoff: { initial: 0, max: 0 },
+        intensity: { maxRestarts: 0 },
+      })],
+    ["no name", (m) => m.addTask(undefined, noop)],
+    ["number task", (m) => m.addTask("a", 42)],
+    ["getter throws", (m) =>
+      m.addTask("a", {
+        get execute() {
+          throw new Error("hostile");
+        },
+      })],
+    ["bad initialize", (m) => m.addTask("a", { execute: noop, initialize: 1 })],
+    ["unknown type", (m) => m.addTask("a", noop, "eager")],
+    ["stop-group execute", (m) => m.addExecuteTask("a", noop, "stop-group")],
+    ["options not an object", (m) => m.addTask("a", noop, 5)],
+    [
+      "intensity on temporary",
+      (m) => m.addTask("a", noop, { intensity: { maxRestarts: 1 } }),
+    ],
+    [
+      "string backoff",
+      (m) => m.addTask("a", noop, { restart: "transient", backoff: "fast" }),
+    ],
+    [
+      "negative max",
+      (m) =>
+        m.addTask("a", noop, { restart: "transient", backoff: { max: -5 } }),
+    ],
+    [
+      "permanent stop-group",
+      (m) => m.addTask("a", noop, { type: "stop-group", restart: "permanent" }),
+    ],
+  ];
+  const outcome = (add: Add, manager: unknown) => {
+    try {
+      add(manager);
+      return "accepted";
+    } catch (error) {
+      const { name, message } = error as Error;
+      return `${name}: ${message}`;
+    }
+  };
+  for (const [why, add] of adds) {
+    assert.equal(
+      outcome(add, new FakeTaskManager()),
+      outcome(add, new TaskManager()),
+      why,
+    );
+  }
 });

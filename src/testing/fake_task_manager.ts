@@ -25,6 +25,7 @@ import type { AsyncTaskManager } from "../task_manager.ts";
 import { checkTaskOptions } from "../_internal/task_options.ts";
 import { readStages } from "../_internal/stages.ts";
 import { show } from "../_internal/render.ts";
+import { captureOf, SafeListeners } from "../_internal/safe_listeners.ts";
 import { Fake, type FakeOptions } from "./fake.ts";
 import { checkName, Recorder } from "./_recorder.ts";
 import { untilAborted } from "./_stub_table.ts";
@@ -108,7 +109,8 @@ const TASK_STATE: Readonly<Record<ManagerState, TaskState>> = {
  * {@linkcode FakeTaskManager.state} fires `statechange`, and
  * `dispatchEvent` fires any of the manager's events, built with the real
  * classes (`TaskEvent`, `TaskErrorEvent`, `ManagerStateEvent`).
- * `addEventListener` is typed by event name, as the manager's is.
+ * `addEventListener` is typed by event name, and a listener that throws is
+ * written with `console.error` and changes nothing, as on the manager.
  *
  * @example Checking what a service wires up
  * ```ts
@@ -161,6 +163,7 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
   implements AsyncTaskManager {
   readonly #recorder: Recorder<FakeTaskManagerMethod>;
   readonly #added: AddedTask[] = [];
+  readonly #listeners = new SafeListeners(this);
   /** Aborted by the default `stop`: ends the default `run`. */
   readonly #stop = new AbortController();
   #state: ManagerState = "idle";
@@ -352,10 +355,12 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
   ): void;
   override addEventListener(
     type: string,
-    listener: unknown,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void {
-    super.addEventListener(type, listener as EventListener | null, options);
+    if (listener === null || listener === undefined) return;
+    const wrapper = this.#listeners.wrap(type, listener, captureOf(options));
+    super.addEventListener(type, wrapper, options);
   }
 
   /**
@@ -386,10 +391,12 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
   ): void;
   override removeEventListener(
     type: string,
-    listener: unknown,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void {
-    super.removeEventListener(type, listener as EventListener | null, options);
+    if (listener === null || listener === undefined) return;
+    const wrapper = this.#listeners.find(type, listener, captureOf(options));
+    if (wrapper) super.removeEventListener(type, wrapper, options);
   }
 
   /**
