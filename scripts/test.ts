@@ -1,28 +1,38 @@
 /**
  * The project's whole check, as `deno task test` runs it: formatting, lint,
- * type check and doc lint, then the one test suite on Deno, Node.js 24 and
- * Bun. A runtime that is not installed at the pinned version is fetched from
- * the npm registry with `npx -y`; one that cannot be had fails the run.
+ * type check (the README's code blocks too), doc lint and a `deno publish`
+ * dry run; then the one test suite on Deno, Node.js 24 and Bun; then, once,
+ * the npm package's consumer tests (`tests/consumer/npm_package.ts`: build,
+ * pack, install, run on Node.js 22 and 24, Bun and Deno, tsc, publint,
+ * arethetypeswrong). A runtime that is not installed at the pinned version is
+ * fetched from the npm registry with `npx -y`; one that cannot be had fails
+ * the run.
  *
- * The README's code blocks are type-checked too.
+ * A suite passes when its exit code is 0; nothing else decides. Its counts
+ * come from its runner's JUnit report, and are only printed: each suite's,
+ * then, last, one `N passed, N failed` line (a suite that failed without a
+ * failed test in its report counts as one failure).
  *
- * Prints each runtime's counts and, last, one `N passed, N failed` line.
- *
- * Usage: deno run -A scripts/test.ts [--only deno|node|bun]... [files...]
+ * Usage: deno run -A scripts/test.ts [--only deno|node|bun|consumer]... [files...]
+ * With files, the runtime suites run those files only, and the consumer
+ * suite only when named with `--only`.
  *
  * @module
  */
 
-import { exists, pinnedRuntime } from "./runtimes.ts";
+import { pinnedRuntime } from "./runtimes.ts";
+import { ensureDevPackages, ROOT } from "./dev_packages.ts";
 
 const TEST_GLOB = "tests/**/*_test.ts";
+const CONSUMER_TESTS = "tests/consumer/npm_package.ts";
 
+/** What a suite's JUnit report counts. */
 interface Counts {
   passed: number;
   failed: number;
+  skipped: number;
 }
 
-const root = new URL("..", import.meta.url).pathname;
 const args = [...Deno.args];
 const only: string[] = [];
 for (let i = args.indexOf("--only"); i !== -1; i = args.indexOf("--only")) {
@@ -30,90 +40,105 @@ for (let i = args.indexOf("--only"); i !== -1; i = args.indexOf("--only")) {
 }
 const files = args;
 
-/** Runs a command in the project folder, echoing its output as it comes. */
-async function run(cmd: string[], env: Record<string, string> = {}) {
+/** Runs a command in the project folder, its output going straight through. */
+async function run(cmd: string[]): Promise<{ code: number }> {
   console.log(`\n$ ${cmd.join(" ")}`);
-  const child = new Deno.Command(cmd[0], {
+  const { code } = await new Deno.Command(cmd[0], {
     args: cmd.slice(1),
-    cwd: root,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
+    cwd: ROOT,
+    env: { NO_COLOR: "1" },
     stdin: "null",
-  }).spawn();
-  const decoder = new TextDecoder();
-  let output = "";
-  const pump = async (
-    stream: ReadableStream<Uint8Array>,
-    sink: { write(p: Uint8Array): Promise<number> },
-  ) => {
-    for await (const chunk of stream) {
-      output += decoder.decode(chunk, { stream: true });
-      await sink.write(chunk);
-    }
-  };
-  const [status] = await Promise.all([
-    child.status,
-    pump(child.stdout, Deno.stdout),
-    pump(child.stderr, Deno.stderr),
-  ]);
-  return { code: status.code, output };
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  return { code };
 }
 
-function count(output: string, passed: RegExp, failed: RegExp): Counts {
-  const last = (re: RegExp) => {
-    const all = [...output.matchAll(re)];
-    return all.length ? Number(all[all.length - 1][1]) : NaN;
-  };
-  return { passed: last(passed), failed: last(failed) };
-}
-
-const suites: Record<string, () => Promise<Counts & { code: number }>> = {
-  async deno() {
-    const { code, output } = await run([
-      Deno.execPath(),
-      "test",
-      "-A",
-      ...(files.length ? files : ["tests/"]),
-    ]);
-    return {
-      code,
-      ...count(output, /\| (\d+) passed/g, /\| (\d+) failed/g),
-    };
-  },
-  async node() {
-    const { code, output } = await run([
-      ...await pinnedRuntime("node"),
-      "--test",
-      "--test-reporter=spec",
-      ...(files.length ? files : [TEST_GLOB]),
-    ]);
-    return { code, ...count(output, /^ℹ pass (\d+)/gm, /^ℹ fail (\d+)/gm) };
-  },
-  async bun() {
-    const { code, output } = await run([
-      ...await pinnedRuntime("bun"),
-      "test",
-      "--timeout=120000",
-      ...(files.length ? files.map((f) => `./${f}`) : ["./tests/"]),
-    ]);
-    return { code, ...count(output, /^\s*(\d+) pass$/gm, /^\s*(\d+) fail$/gm) };
-  },
+/** Each suite's command, writing a JUnit report to `report`. */
+const suites: Record<
+  string,
+  (report: string) => string[] | Promise<string[]>
+> = {
+  deno: (report) => [
+    Deno.execPath(),
+    "test",
+    "-A",
+    `--junit-path=${report}`,
+    ...(files.length ? files : ["tests/"]),
+  ],
+  node: async (report) => [
+    ...await pinnedRuntime("node"),
+    "--test",
+    "--test-reporter=spec",
+    "--test-reporter-destination=stdout",
+    "--test-reporter=junit",
+    `--test-reporter-destination=${report}`,
+    ...(files.length ? files : [TEST_GLOB]),
+  ],
+  bun: async (report) => [
+    ...await pinnedRuntime("bun"),
+    "test",
+    "--timeout=120000",
+    "--reporter=junit",
+    `--reporter-outfile=${report}`,
+    ...(files.length ? files.map((f) => `./${f}`) : ["./tests/"]),
+  ],
+  // `deno check .` has checked it already.
+  consumer: (report) => [
+    Deno.execPath(),
+    "test",
+    "-A",
+    "--no-check",
+    `--junit-path=${report}`,
+    CONSUMER_TESTS,
+  ],
 };
 
+/**
+ * The test cases of a JUnit report (Deno's, Node's and Bun's all write
+ * `<testcase>` elements, with a `<failure>` or `<skipped>` inside), or
+ * `undefined` when there is no readable report.
+ */
+async function countReport(path: string): Promise<Counts | undefined> {
+  let xml: string;
+  try {
+    xml = await Deno.readTextFile(path);
+  } catch {
+    return undefined;
+  }
+  const counts = { passed: 0, failed: 0, skipped: 0 };
+  const cases = xml.matchAll(
+    /<testcase\b[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g,
+  );
+  for (const [, body = ""] of cases) {
+    if (/<(failure|error)\b/.test(body)) counts.failed++;
+    else if (/<skipped\b/.test(body)) counts.skipped++;
+    else counts.passed++;
+  }
+  return counts;
+}
+
 async function main(): Promise<number> {
+  const names = only.length
+    ? only
+    : files.length
+    ? ["deno", "node", "bun"]
+    : Object.keys(suites);
+  const unknown = names.filter((name) => !(name in suites));
+  if (unknown.length) return fail(`unknown suite ${unknown.join(", ")}`);
+
   const deno = Deno.execPath();
-  const manifest = JSON.parse(await Deno.readTextFile(`${root}/deno.json`));
+  const manifest = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const entryPoints = Object.values(manifest.exports as Record<string, string>);
-  // Dev-only packages: the tests' (fast-check) and the benchmarks' peers,
-  // which `deno check .` needs to resolve.
+  // Dev-only packages: the tests' (fast-check), the npm build's (TypeScript,
+  // publint, arethetypeswrong) and the benchmarks' peers, which `deno check .`
+  // needs to resolve.
   for (const dir of [".", "bench"]) {
-    if (!await exists(`${root}/${dir}/package.json`)) continue;
-    if (await installed(`${root}/${dir}`)) continue;
-    const install = await exists(`${root}/${dir}/package-lock.json`)
-      ? ["npm", "ci", "--no-audit", "--no-fund", "--prefix", dir]
-      : ["npm", "install", "--no-audit", "--no-fund", "--prefix", dir];
-    if ((await run(install)).code !== 0) return fail(`npm install in ${dir}`);
+    try {
+      await ensureDevPackages(dir, run);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
   }
   for (
     const step of [
@@ -122,50 +147,41 @@ async function main(): Promise<number> {
       [deno, "check", "."],
       [deno, "check", "--doc-only", "README.md"],
       [deno, "doc", "--lint", ...entryPoints],
+      [deno, "publish", "--dry-run", "--allow-dirty"],
     ]
   ) {
     if ((await run(step)).code !== 0) return fail(step.slice(1).join(" "));
   }
 
-  const results: [string, Counts & { code: number }][] = [];
-  for (const name of only.length ? only : Object.keys(suites)) {
-    const suite = suites[name];
-    if (!suite) return fail(`unknown runtime ${name}`);
-    results.push([name, await suite()]);
+  const reports = await Deno.makeTempDir({ prefix: "goasync-test-" });
+  const results: [string, number, Counts | undefined][] = [];
+  try {
+    for (const name of names) {
+      const report = `${reports}/${name}.xml`;
+      const { code } = await run(await suites[name](report));
+      results.push([name, code, await countReport(report)]);
+    }
+  } finally {
+    await Deno.remove(reports, { recursive: true });
   }
 
-  console.log("\nTest results per runtime:");
-  let passed = 0, failed = 0, ok = true;
-  for (const [name, r] of results) {
-    const unreadable = Number.isNaN(r.passed) || Number.isNaN(r.failed);
-    const good = r.code === 0 && !unreadable && r.passed > 0 &&
-      r.failed === 0;
-    ok &&= good;
-    passed += unreadable ? 0 : r.passed;
-    failed += unreadable ? 1 : r.failed;
+  console.log("\nTest results per suite:");
+  let passed = 0, failed = 0;
+  for (const [name, code, counts] of results) {
+    const bad = code === 0 ? 0 : Math.max(1, counts?.failed ?? 0);
+    passed += counts?.passed ?? 0;
+    failed += bad;
+    const tally = counts
+      ? `${counts.passed} passed, ${counts.failed} failed${
+        counts.skipped ? `, ${counts.skipped} skipped` : ""
+      }`
+      : "no report";
     console.log(
-      `${name}: ${r.passed} passed, ${r.failed} failed (exit code ${r.code})${
-        good ? "" : "  <-- FAILED"
-      }`,
+      `${name}: ${tally} (exit code ${code})${bad ? "  <-- FAILED" : ""}`,
     );
   }
-  if (!ok && failed === 0) failed = 1;
   console.log(`${passed} passed, ${failed} failed`);
-  return ok ? 0 : 1;
-}
-
-/** Whether `dir`'s node_modules is newer than its lock file (npm ci is slow). */
-async function installed(dir: string): Promise<boolean> {
-  try {
-    const [marker, lock] = await Promise.all([
-      Deno.stat(`${dir}/node_modules/.package-lock.json`),
-      Deno.stat(`${dir}/package-lock.json`),
-    ]);
-    return (marker.mtime?.getTime() ?? 0) >=
-      (lock.mtime?.getTime() ?? Infinity);
-  } catch {
-    return false;
-  }
+  return failed === 0 ? 0 : 1;
 }
 
 function fail(step: string): number {
