@@ -12,6 +12,7 @@ import type {
   ManagerState,
   TaskError,
   TaskEvent,
+  TaskManager,
 } from "../mod.ts";
 import {
   type Fake,
@@ -68,6 +69,26 @@ test("FakeTaskManager stands in for an AsyncTaskManager and takes options in bot
   const state: ManagerState = manager.state;
   assert.equal(state, "idle");
   assert.equal(manager.tasks.length, 4);
+});
+
+test("FakeTaskManager fits where code takes a TaskManager's public parts", async () => {
+  const manager = new FakeTaskManager();
+  const observed: Pick<
+    TaskManager,
+    | "addTask"
+    | "addExecuteTask"
+    | "run"
+    | "state"
+    | "snapshot"
+    | "stop"
+    | "addEventListener"
+    | "removeEventListener"
+    | "dispatchEvent"
+    | typeof Symbol.asyncDispose
+  > = manager;
+  observed.stop();
+  assert.deepEqual(await observed.run(), []);
+  assert.equal(observed.snapshot().state, "idle");
 });
 
 test("Every fake is a Fake over its own methods", () => {
