@@ -12,6 +12,7 @@
  * @module
  */
 
+import { createRequire } from "node:module";
 import type * as TypeScript from "typescript";
 import { ensureDevPackages, ROOT } from "./dev_packages.ts";
 
@@ -75,10 +76,9 @@ export interface BuildResult {
  */
 export async function buildNpm(dir = `${ROOT}npm`): Promise<BuildResult> {
   await ensureDevPackages(".");
-  // Loaded once node_modules is there; a CommonJS module's namespace.
-  const ts = (await import("typescript") as unknown as {
-    default: typeof TypeScript;
-  }).default;
+  // Required, not imported: Deno resolves imports against node_modules as
+  // it was at startup, before a fresh clone's `npm ci` above.
+  const ts: typeof TypeScript = createRequire(import.meta.url)("typescript");
   const manifest = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
   const exports = manifest.exports as Record<string, string>;
 
