@@ -43,8 +43,8 @@ import { httpTask, type RequestCounts } from "./http_task.ts";
 import {
   type DemoOptions,
   parseOptions,
+  SHUTDOWN_MARGIN_MS,
   SHUTDOWN_TIMEOUT_MS,
-  shutdownBudget,
   USAGE,
   UsageError,
 } from "./options.ts";
@@ -121,5 +121,9 @@ manager.addTask(
 
 log(`demo: starting (pid ${process.pid}); Ctrl-C or SIGTERM stops it`);
 // The manager's timeout bounds the executes and then each cleanup on its own;
-// runMain's, counted from the signal, bounds the whole, as a last resort.
-await runMain(manager, { shutdownTimeout: shutdownBudget(options) });
+// runMain's bounds the whole, as a last resort. Both count from the end of
+// the drain, so the process lives at most `shutdownBudget(options)`
+// (options.ts) after SIGTERM.
+await runMain(manager, {
+  shutdownTimeout: SHUTDOWN_TIMEOUT_MS + SHUTDOWN_MARGIN_MS,
+});

@@ -43,12 +43,13 @@ export const MAX_DRAIN_DELAY_MS = 600_000;
  */
 export const SHUTDOWN_TIMEOUT_MS = 25_000;
 
-/** `runMain`'s last-resort margin on top of the drain and the manager's bound. */
+/** `runMain`'s last-resort margin on top of the manager's bound. */
 export const SHUTDOWN_MARGIN_MS = 5_000;
 
 /**
- * The longest the demo lives after SIGTERM: `runMain`'s bound, counted from
- * the signal. An orchestrator's grace period must be longer.
+ * The longest the demo lives after SIGTERM: the drain, then `runMain`'s
+ * bound (the manager's timeout and the margin), which counts from the end
+ * of the drain. An orchestrator's grace period must be longer.
  */
 export function shutdownBudget(
   options: Pick<DemoOptions, "drainDelay">,
