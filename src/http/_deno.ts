@@ -9,11 +9,26 @@
 import type { Handler } from "./handler.ts";
 import { bindError, type Listener, type ListenOptions } from "./_listener.ts";
 
+/**
+ * The part of Deno's API used here, typed locally so that the module
+ * compiles without Deno's types (the npm build).
+ */
+interface DenoLike {
+  serve(
+    options: { port: number; hostname: string; onListen(): void },
+    handler: Handler,
+  ): {
+    readonly addr: { hostname: string; port: number };
+    shutdown(): Promise<void>;
+  };
+}
+
 /** Serves `handler` with `Deno.serve`; throws if the bind fails. */
 export function listenDeno(handler: Handler, options: ListenOptions): Listener {
-  let server: Deno.HttpServer<Deno.NetAddr>;
+  const deno = (globalThis as unknown as { Deno: DenoLike }).Deno;
+  let server: ReturnType<DenoLike["serve"]>;
   try {
-    server = Deno.serve({
+    server = deno.serve({
       port: options.port,
       hostname: options.hostname,
       // Deno prints its own "Listening on" line unless told otherwise.
