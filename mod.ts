@@ -51,7 +51,7 @@
  * @module
  */
 
-export type { ExecuteFn, ExecuteTask, Task } from "./src/types.ts";
+export type { ExecuteFn, ExecuteTask, StageResult, Task } from "./src/types.ts";
 export { ExecuteTaskType, Stage, TaskType } from "./src/task_type.ts";
 export {
   RestartIntensityError,

@@ -5,6 +5,32 @@
  */
 
 /**
+ * What a stage may return: anything at all. A returned promise (or other
+ * thenable) is awaited and its value ignored, so `() => connect()` and
+ * `(signal) => fetch(url, { signal })` are stages as they are. It accepts
+ * exactly what `unknown` accepts; spelled as this union so that
+ * `new Promise((resolve) => ... resolve())` returned from a stage infers
+ * `Promise<void>` instead of asking for a value.
+ *
+ * @example
+ * ```ts
+ * import type { ExecuteFn } from "@goasync/core";
+ *
+ * const fetchOnce: ExecuteFn = (signal) => fetch("data:,ok", { signal });
+ * const waitForStop: ExecuteFn = (signal) =>
+ *   new Promise((resolve) =>
+ *     signal.addEventListener("abort", () => resolve(), { once: true })
+ *   );
+ * console.log(typeof fetchOnce, typeof waitForStop); // function function
+ * ```
+ */
+export type StageResult =
+  | void
+  | null
+  | NonNullable<unknown>
+  | PromiseLike<void | null | NonNullable<unknown>>;
+
+/**
  * A unit of work with a full lifecycle: it is initialized before anything
  * executes, executes concurrently with the other tasks, and is cleaned up after
  * every task has stopped.
@@ -38,11 +64,11 @@
  */
 export interface Task {
   /** Prepares the task. Called once, serially, in the order tasks were added. */
-  initialize?(signal: AbortSignal): unknown;
+  initialize?(signal: AbortSignal): StageResult;
   /** Does the task's work until `signal` aborts (or the work is done). */
-  execute(signal: AbortSignal): unknown;
+  execute(signal: AbortSignal): StageResult;
   /** Releases what `initialize` took. Called once, serially, in reverse order. */
-  cleanup?(signal: AbortSignal): unknown;
+  cleanup?(signal: AbortSignal): StageResult;
 }
 
 /**
@@ -64,7 +90,7 @@ export interface Task {
  */
 export interface ExecuteTask {
   /** Does the task's work until `signal` aborts (or the work is done). */
-  execute(signal: AbortSignal): unknown;
+  execute(signal: AbortSignal): StageResult;
 }
 
 /**
@@ -80,4 +106,4 @@ export interface ExecuteTask {
  * };
  * ```
  */
-export type ExecuteFn = (signal: AbortSignal) => unknown;
+export type ExecuteFn = (signal: AbortSignal) => StageResult;

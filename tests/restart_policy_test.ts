@@ -506,3 +506,31 @@ test("a zero-delay restart loop still lets timers run", async () => {
   assert.deepEqual(await done, []);
   assert.ok(calls > 1, `${calls} attempts`);
 });
+
+test("a long run of restarts keeps a finite delay: the growth saturates at max, and 0 stays 0", async () => {
+  await onVirtualTime(async () => {
+    for (const initial of [0, 1]) {
+      const manager = new TaskManager();
+      const delays: number[] = [];
+      manager.addEventListener(
+        "taskrestart",
+        (e) => void delays.push(e.delay!),
+      );
+      let calls = 0;
+      manager.addTask("t", (signal) => {
+        if (++calls <= 1_200) throw new Error("down");
+        return untilAborted(signal);
+      }, {
+        restart: "transient",
+        backoff: { initial, max: 5, jitter: 0 },
+        intensity: { maxRestarts: Infinity },
+      });
+      const done = manager.run();
+      while (calls <= 1_200) await advance(5);
+      manager.stop();
+      assert.deepEqual(await done, []);
+      assert.ok(delays.every(Number.isFinite), `initial ${initial}`);
+      assert.equal(delays.at(-1), initial === 0 ? 0 : 5);
+    }
+  });
+});

@@ -59,7 +59,10 @@ export class RestartBudget {
       this.#inARow = 0;
     }
     this.#inARow++;
-    const full = Math.min(max, initial * factor ** (this.#inARow - 1));
+    // initial 0 stays 0: 0 × factor^n turns into NaN once factor^n overflows.
+    const full = initial === 0
+      ? 0
+      : Math.min(max, initial * factor ** (this.#inARow - 1));
     return full - Math.random() * jitter * full;
   }
 }

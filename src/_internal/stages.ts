@@ -8,7 +8,7 @@
 
 import { show } from "./render.ts";
 
-/** One stage of a task. */
+/** One stage of a task (its result is awaited if it is a thenable). */
 export type StageFn = (signal: AbortSignal) => unknown;
 
 /**
