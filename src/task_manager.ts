@@ -26,8 +26,8 @@ import {
 } from "./events.ts";
 import type { ExecuteTaskOptions, TaskOptions } from "./restart.ts";
 import { isAbortEcho } from "./_internal/abort_echo.ts";
-import { checkDelay, checkOptions } from "./_internal/checks.ts";
-import { captureOf, SafeListeners } from "./_internal/safe_listeners.ts";
+import { checkDelay, checkOptions, taskCaller } from "./_internal/checks.ts";
+import { SafeListeners } from "./_internal/safe_listeners.ts";
 import { whenSettled } from "./_internal/settle.ts";
 import { readStages, type StageFn } from "./_internal/stages.ts";
 import { checkTaskOptions } from "./_internal/task_options.ts";
@@ -42,7 +42,6 @@ import {
 } from "./_internal/task_record.ts";
 import { startTimer, stopTimer, type Timer } from "./_internal/timers.ts";
 import { EventLoopYield } from "./_internal/event_loop_yield.ts";
-import { show } from "./_internal/render.ts";
 
 /**
  * Options for a {@linkcode TaskManager}.
@@ -252,7 +251,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     task: Task | ExecuteFn,
     options?: TaskType | TaskOptions,
   ): void {
-    const caller = callerName("addTask", name);
+    const caller = taskCaller("addTask", name);
     const stages = readStages(caller, task);
     const { type, restart } = checkTaskOptions(caller, options, false);
     if (this.#state !== "idle") {
@@ -297,7 +296,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     task: ExecuteTask | ExecuteFn,
     options?: ExecuteTaskType | ExecuteTaskOptions,
   ): void {
-    const caller = callerName("addExecuteTask", name);
+    const caller = taskCaller("addExecuteTask", name);
     const stages = readStages(caller, task, false);
     const { type, restart } = checkTaskOptions(caller, options, true);
     if (this.#aborted) {
@@ -488,9 +487,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void {
-    if (listener === null || listener === undefined) return;
-    const wrapper = this.#listeners.wrap(type, listener, captureOf(options));
-    super.addEventListener(type, wrapper, options);
+    this.#listeners.add(type, listener, options);
   }
 
   /**
@@ -536,9 +533,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void {
-    if (listener === null || listener === undefined) return;
-    const wrapper = this.#listeners.find(type, listener, captureOf(options));
-    if (wrapper) super.removeEventListener(type, wrapper, options);
+    this.#listeners.remove(type, listener, options);
   }
 
   // --- run's four steps ---------------------------------------------------
@@ -1008,16 +1003,6 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
       } catch { /* it worked when added; nothing to undo if it throws now */ }
     };
   }
-}
-
-/** `addTask("db")`, for messages; throws for a name that is not one. */
-function callerName(method: string, name: unknown): string {
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError(
-      `${method}: name must be a non-empty string, got ${show(name)}`,
-    );
-  }
-  return `${method}("${name}")`;
 }
 
 function abortError(message: string): DOMException {

@@ -95,3 +95,30 @@ export function checkFunction<T extends (...args: never[]) => unknown>(
   }
   return value as T;
 }
+
+/**
+ * Throws unless `name` is a non-empty string; `what` names the caller.
+ *
+ * @throws {TypeError} Otherwise.
+ */
+export function checkName(
+  name: unknown,
+  what: string,
+): asserts name is string {
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(
+      `${what}: name must be a non-empty string, got ${show(name)}`,
+    );
+  }
+}
+
+/**
+ * `addTask("db")`: how messages name a call about a task, once its name is
+ * checked.
+ *
+ * @throws {TypeError} For a name that is not a non-empty string.
+ */
+export function taskCaller(method: string, name: unknown): string {
+  checkName(name, method);
+  return `${method}(${show(name)})`;
+}

@@ -23,6 +23,31 @@ export class SafeListeners {
     this.#target = target;
   }
 
+  /** `addEventListener` on the target, with `listener` wrapped. */
+  add(type: string, listener: Listener | null, options: unknown): void {
+    if (listener === null || listener === undefined) return;
+    const wrapper = this.wrap(type, listener, captureOf(options));
+    EventTarget.prototype.addEventListener.call(
+      this.#target,
+      type,
+      wrapper,
+      options as AddEventListenerOptions | boolean | undefined,
+    );
+  }
+
+  /** `removeEventListener` on the target, for a listener given to `add`. */
+  remove(type: string, listener: Listener | null, options: unknown): void {
+    if (listener === null || listener === undefined) return;
+    const wrapper = this.find(type, listener, captureOf(options));
+    if (wrapper === undefined) return;
+    EventTarget.prototype.removeEventListener.call(
+      this.#target,
+      type,
+      wrapper,
+      options as EventListenerOptions | boolean | undefined,
+    );
+  }
+
   /** Whether an event of `type` may have a listener. */
   listens(type: string): boolean {
     return this.#used.has(type);

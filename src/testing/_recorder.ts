@@ -5,24 +5,11 @@
  * @module
  */
 
-import { checkOptions } from "../_internal/checks.ts";
+import { checkName, checkOptions } from "../_internal/checks.ts";
 import { show } from "../_internal/render.ts";
 import { type Call, CallLog } from "./call_log.ts";
 import type { FakeOptions } from "./fake.ts";
 import { checkNth, type Impl, StubTable } from "./_stub_table.ts";
-
-/**
- * Throws unless `name` is a non-empty string; `what` names the caller.
- *
- * @throws {TypeError} Otherwise.
- */
-export function checkName(name: unknown, what: string): asserts name is string {
-  if (typeof name !== "string" || name === "") {
-    throw new TypeError(
-      `${what}: name must be a non-empty string, got ${show(name)}`,
-    );
-  }
-}
 
 /** The names taken in each log, so that each name stands for one fake. */
 const claimed = new WeakMap<CallLog, Set<string>>();

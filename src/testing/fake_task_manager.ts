@@ -25,9 +25,10 @@ import type { AsyncTaskManager } from "../task_manager.ts";
 import { checkTaskOptions } from "../_internal/task_options.ts";
 import { readStages } from "../_internal/stages.ts";
 import { show } from "../_internal/render.ts";
-import { captureOf, SafeListeners } from "../_internal/safe_listeners.ts";
+import { taskCaller } from "../_internal/checks.ts";
+import { SafeListeners } from "../_internal/safe_listeners.ts";
 import { Fake, type FakeOptions } from "./fake.ts";
-import { checkName, Recorder } from "./_recorder.ts";
+import { Recorder } from "./_recorder.ts";
 import { untilAborted } from "./_stub_table.ts";
 import type { Stub, SyncStub } from "./stub.ts";
 
@@ -358,9 +359,7 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void {
-    if (listener === null || listener === undefined) return;
-    const wrapper = this.#listeners.wrap(type, listener, captureOf(options));
-    super.addEventListener(type, wrapper, options);
+    this.#listeners.add(type, listener, options);
   }
 
   /**
@@ -394,9 +393,7 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
     listener: EventListenerOrEventListenerObject | null,
     options?: boolean | EventListenerOptions,
   ): void {
-    if (listener === null || listener === undefined) return;
-    const wrapper = this.#listeners.find(type, listener, captureOf(options));
-    if (wrapper) super.removeEventListener(type, wrapper, options);
+    this.#listeners.remove(type, listener, options);
   }
 
   /**
@@ -444,8 +441,7 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
   #add(method: "addTask" | "addExecuteTask", args: unknown[]): void {
     const nth = this.#recorder.record(method, args);
     const [name, task, options] = args;
-    checkName(name, method);
-    const caller = `${method}(${show(name)})`;
+    const caller = taskCaller(method, name);
     const forExecute = method === "addExecuteTask";
     readStages(caller, task, !forExecute);
     const { type } = checkTaskOptions(caller, options, forExecute);
