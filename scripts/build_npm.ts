@@ -117,6 +117,16 @@ export async function buildNpm(dir = `${ROOT}npm`): Promise<BuildResult> {
   await Deno.copyFile(`${ROOT}README.md`, `${dir}/README.md`);
   await Deno.copyFile(`${ROOT}LICENSE`, `${dir}/LICENSE`);
   files.push("package.json", "README.md", "LICENSE");
+  // The README links the guides in docs/; they ship as they are on JSR.
+  await Deno.mkdir(`${dir}/docs`);
+  for await (const entry of Deno.readDir(`${ROOT}docs`)) {
+    if (!entry.isFile || !entry.name.endsWith(".md")) continue;
+    await Deno.copyFile(
+      `${ROOT}docs/${entry.name}`,
+      `${dir}/docs/${entry.name}`,
+    );
+    files.push(`docs/${entry.name}`);
+  }
 
   const brokenLinks = readmeLinks(await Deno.readTextFile(`${dir}/README.md`))
     .filter((link) => !files.includes(link.replace(/^\.\//, "")));
