@@ -432,3 +432,15 @@ test("with no listener, no event object is created", async () => {
   }
   assert.deepEqual(created, Array(4).fill("statechange"));
 });
+
+test("a failure with undefined is still a last error in the snapshot", async () => {
+  const manager = new TaskManager();
+  manager.addTask("t", () => {
+    throw undefined;
+  });
+  await manager.run();
+  const [task] = manager.snapshot().tasks;
+  assert.ok("lastError" in task);
+  assert.equal(task.lastError, undefined);
+  assert.equal(task.state, "failed");
+});

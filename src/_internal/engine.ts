@@ -33,6 +33,7 @@ import {
   type Outcome,
   SETTLED,
   snapshotOf,
+  stamp,
   type TaskRecord,
   TIMED_OUT,
 } from "./task_record.ts";
@@ -70,6 +71,10 @@ export class Engine {
   #finished: Promise<unknown> | undefined = undefined;
   #disposal: Promise<void> | undefined = undefined;
   readonly #errors: TaskError[] = [];
+  /** Ends the wait for a task's awaited stage or backoff, while one runs. */
+  readonly #wakers = new Map<TaskRecord, (outcome: Outcome) => void>();
+  /** Each task's last failure, restarted or not (failures are rare). */
+  readonly #lastErrors = new Map<TaskRecord, unknown>();
 
   constructor(
     shutdownTimeout: number | undefined,
@@ -173,8 +178,13 @@ export class Engine {
   }
 
   snapshot(): ManagerSnapshot {
-    const tasks = this.#tasks.map(snapshotOf);
-    for (const record of this.#dynamic) tasks.push(snapshotOf(record));
+    const view = (record: TaskRecord) =>
+      snapshotOf(
+        record,
+        this.#lastErrors.has(record) ? this.#lastErrors.get(record) : NO_ERROR,
+      );
+    const tasks = this.#tasks.map(view);
+    for (const record of this.#dynamic) tasks.push(view(record));
     return { state: this.#state, since: this.#since, tasks };
   }
 
@@ -253,7 +263,6 @@ export class Engine {
   /** The first attempt. */
   #start(record: TaskRecord): void {
     record.controller ??= new AbortController();
-    record.attempt = 1;
     this.#execute(record);
   }
 
@@ -321,7 +330,7 @@ export class Engine {
   /** After a failure: restart `record` after its backoff, or give up. */
   #restart(record: TaskRecord, cause: unknown): void {
     const budget = record.budget!;
-    record.lastError = cause;
+    this.#lastErrors.set(record, cause);
     const delay = budget.next(Date.now());
     if (delay === undefined) {
       const { within } = budget.config;
@@ -333,7 +342,7 @@ export class Engine {
       );
       return this.#taskEnded(record, Stage.Execute, error);
     }
-    record.restarts++;
+    budget.restarts++;
     this.#setTaskState(record, "restarting");
     this.#emit("taskrestart", record, cause, delay);
     void this.#restartCycle(record, delay);
@@ -341,7 +350,7 @@ export class Engine {
 
   /** cleanup, the backoff wait, initialize, execute: one restart. */
   async #restartCycle(record: TaskRecord, delay: number): Promise<void> {
-    record.attempt++;
+    record.budget!.attempt++;
     if (record.cleanupOwed && record.cleanup !== undefined) {
       record.cleanupOwed = false;
       const signal = new AbortController().signal; // as at the final cleanup
@@ -395,15 +404,15 @@ export class Engine {
       return turn === undefined ? true : turn.then(() => !this.#aborted);
     }
     return new Promise<boolean>((resolve) => {
-      record.wake = (outcome) => resolve(outcome === SETTLED);
-      const timer = startTimer(() => record.wake?.(SETTLED), delay);
+      this.#wakers.set(record, (outcome) => resolve(outcome === SETTLED));
+      const timer = startTimer(() => this.#wake(record, SETTLED), delay);
       // Reading a timer global may run promise callbacks (Deno): re-check.
       if (this.#aborted) {
         stopTimer(timer);
         resolve(false);
       } else budget.timer = timer;
     }).then((waited) => {
-      record.wake = undefined;
+      this.#wakers.delete(record);
       budget.timer = undefined;
       return waited && !this.#aborted;
     });
@@ -466,7 +475,7 @@ export class Engine {
     const timer = record.budget?.timer;
     if (timer !== undefined) {
       stopTimer(timer);
-      record.wake?.(TIMED_OUT); // ends the backoff wait: no further attempt
+      this.#wake(record, TIMED_OUT); // ends the backoff wait: no further attempt
     }
     record.controller?.abort(reason);
   }
@@ -482,8 +491,8 @@ export class Engine {
   /** Gives up on `record`'s stage in flight at the shutdown deadline. */
   #abandon(record: TaskRecord): void {
     const stage = record.inFlight!;
-    const wake = record.wake;
-    record.wake = undefined;
+    const wake = this.#wakers.get(record);
+    this.#wakers.delete(record);
     this.#setInFlight(record, undefined);
     const error = this.#timedOut(record, stage);
     if (stage === Stage.Execute) this.#emit("taskstop", record, error);
@@ -509,7 +518,7 @@ export class Engine {
       const timeout = this.#shutdownTimeout;
       const timer = timeout === undefined
         ? undefined
-        : startTimer(() => record.wake?.(TIMED_OUT), timeout);
+        : startTimer(() => this.#wake(record, TIMED_OUT), timeout);
       outcome = await pending;
       stopTimer(timer);
     } else outcome = pending;
@@ -525,7 +534,7 @@ export class Engine {
   /**
    * Calls one stage that is awaited (initialize, cleanup). A synchronous
    * outcome is returned as it is, so a run of synchronous stages costs no
-   * promise each; `record.wake` can end the wait early.
+   * promise each; `#wake` can end the wait early.
    */
   #callStage(
     record: TaskRecord,
@@ -540,14 +549,14 @@ export class Engine {
       return { error };
     }
     return new Promise<Outcome>((resolve) => {
-      record.wake = resolve;
+      this.#wakers.set(record, resolve);
       whenSettled(
         result,
         () => resolve(SETTLED),
         (error) => resolve({ error }),
       );
     }).then((outcome) => {
-      record.wake = undefined;
+      this.#wakers.delete(record);
       return outcome;
     });
   }
@@ -570,7 +579,7 @@ export class Engine {
   #record(record: TaskRecord, stage: Stage, cause: unknown): void {
     const error = new TaskError(record.name, stage, cause, record.type);
     record.failed = true;
-    record.lastError = cause;
+    this.#lastErrors.set(record, cause);
     this.#setTaskState(record, "failed");
     this.#errors.push(error);
     if (this.#events.listens("taskerror")) {
@@ -587,7 +596,10 @@ export class Engine {
     this.#inFlight += after ? 1 : -1;
     if (record.dynamic) {
       if (after) this.#dynamic.add(record);
-      else this.#dynamic.delete(record);
+      else {
+        this.#dynamic.delete(record);
+        this.#lastErrors.delete(record); // it leaves the snapshot
+      }
     }
   }
 
@@ -604,7 +616,12 @@ export class Engine {
   #setTaskState(record: TaskRecord, state: TaskState): void {
     if (record.state === state) return;
     record.state = state;
-    record.since = Date.now();
+    record.since = stamp();
+  }
+
+  /** Ends the wait `record` has in flight, if any. */
+  #wake(record: TaskRecord, outcome: Outcome): void {
+    this.#wakers.get(record)?.(outcome);
   }
 
   #emit(
@@ -618,7 +635,7 @@ export class Engine {
     if (error !== NO_ERROR) init.error = error;
     if (delay !== undefined) init.delay = delay;
     this.#events.dispatch(
-      new TaskEvent(type, record.name, record.attempt, init),
+      new TaskEvent(type, record.name, record.budget?.attempt ?? 1, init),
     );
   }
 

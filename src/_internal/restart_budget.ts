@@ -13,6 +13,10 @@ import type { Timer } from "./timers.ts";
 export class RestartBudget {
   /** The task's validated options. */
   readonly config: RestartConfig;
+  /** Attempts begun; the first `execute` is attempt 1. */
+  attempt = 1;
+  /** Restarts made. */
+  restarts = 0;
   /** When the current attempt's `execute` started (for `resetAfter`). */
   startedAt: number | undefined = undefined;
   /** The backoff wait's timer, while one runs. */

@@ -33,22 +33,33 @@ export interface TaskRecord {
   readonly dynamic: boolean;
   controller: AbortController | undefined;
   state: TaskState;
+  /** When it entered `state`, as {@linkcode stamp} gives it. */
   since: number;
-  /** Attempts begun; the first `execute` is attempt 1. */
-  attempt: number;
-  restarts: number;
-  lastError: unknown;
   /** The stage in flight (`execute` covers a restart's wait too), if any. */
   inFlight: Stage | undefined;
   /** Its initialize had its turn and no cleanup has followed yet. */
   cleanupOwed: boolean;
   /** It has a `TaskError`. */
   failed: boolean;
-  /** Ends the wait for the stage in flight (the deadline, a cleanup's timeout). */
-  wake: ((outcome: Outcome) => void) | undefined;
   /** Restart policy and state; undefined for a `temporary` task. */
   readonly budget: RestartBudget | undefined;
 }
+
+/**
+ * Milliseconds since the library loaded: `Date.now()` less a constant, so
+ * that a task's `since` stays a small integer (12 days of them), which V8
+ * keeps in the record itself rather than in a number object of its own.
+ * `EPOCH + stamp()` is `Date.now()` exactly, mocked clocks included.
+ */
+export function stamp(): number {
+  const ms = Date.now() - EPOCH;
+  // `| 0` makes V8 hold a small integer as such; a larger one stays exact.
+  return ms > -SMALL && ms < SMALL ? ms | 0 : ms;
+}
+
+const SMALL = 2 ** 30;
+
+const EPOCH = Date.now();
 
 /** A new record for a task just validated. */
 export function newRecord(
@@ -68,28 +79,30 @@ export function newRecord(
     dynamic,
     controller: undefined,
     state: "pending",
-    since: Date.now(),
-    attempt: 0,
-    restarts: 0,
-    lastError: NO_ERROR,
+    since: stamp(),
     inFlight: undefined,
     cleanupOwed: false,
     failed: false,
-    wake: undefined,
     budget: restart && new RestartBudget(restart),
   };
 }
 
-/** The record as plain data; a failure rendered so `JSON.stringify` shows it. */
-export function snapshotOf(record: TaskRecord): TaskSnapshot {
+/**
+ * The record as plain data, with its last failure (`NO_ERROR` for none)
+ * rendered so that `JSON.stringify` shows it.
+ */
+export function snapshotOf(
+  record: TaskRecord,
+  lastError: unknown,
+): TaskSnapshot {
   const view: TaskSnapshot = {
     name: record.name,
     type: record.type,
     state: record.state,
-    since: record.since,
-    restarts: record.restarts,
+    since: EPOCH + record.since,
+    restarts: record.budget?.restarts ?? 0,
   };
-  if (record.lastError !== NO_ERROR) view.lastError = plain(record.lastError);
+  if (lastError !== NO_ERROR) view.lastError = plain(lastError);
   return view;
 }
 
