@@ -534,3 +534,25 @@ test("a long run of restarts keeps a finite delay: the growth saturates at max, 
     }
   });
 });
+
+test("zero-delay restarts leave no timer behind once the task has ended", async () => {
+  const timers = spyOnTimers();
+  try {
+    const manager = new TaskManager();
+    let calls = 0;
+    manager.addTask("t", () => {
+      if (++calls < 20) throw new Error("down");
+    }, {
+      type: "stop-group",
+      restart: "transient",
+      backoff: { initial: 0 },
+      intensity: { maxRestarts: 100 },
+    });
+    assert.deepEqual(await manager.run(), []);
+    assert.equal(calls, 20);
+    assert.ok(timers.created() > 0, "the restarts yielded to the event loop");
+    assert.equal(timers.pending(), 0);
+  } finally {
+    timers.restore();
+  }
+});

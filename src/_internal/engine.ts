@@ -320,6 +320,7 @@ export class Engine {
   /** The task is done until the final cleanup, failed in `stage` or not. */
   #taskEnded(record: TaskRecord, stage?: Stage, failure?: unknown): void {
     this.#setInFlight(record, undefined);
+    record.budget?.yielder?.stop(); // leaves no timer behind
     if (stage === undefined) this.#setTaskState(record, "stopped");
     else this.#fail(record, stage, failure);
     this.#checkSettled();
