@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import {
   type ManagerState,
   ManagerStateEvent,
-  TaskError,
+  type TaskError,
   TaskErrorEvent,
   TaskEvent,
   TaskManager,

@@ -6,10 +6,11 @@
  * @module
  */
 
+import type { StageResult } from "../types.ts";
 import { show } from "./render.ts";
 
 /** One stage of a task (its result is awaited if it is a thenable). */
-export type StageFn = (signal: AbortSignal) => unknown;
+export type StageFn = (signal: AbortSignal) => StageResult;
 
 /**
  * A task's stages as read from it. `self` is what each stage must be called
