@@ -151,7 +151,7 @@ test(`rollout (${runtimeName()}): SIGTERM under keep-alive load with a drain del
       }); ` +
       `/readyz 503 at ${
         readyzFlip.toFixed(1)
-      } ms after SIGTERM (${polls} polls); ` +
+      } ms after SIGTERM (${polls} poll${polls === 1 ? "" : "s"}); ` +
       `/livez 200 at ${liveAt.toFixed(1)} ms, GET / 200 at ${
         appAt.toFixed(1)
       } ms; ` +
