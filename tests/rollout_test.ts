@@ -149,9 +149,9 @@ test(`rollout (${runtimeName()}): SIGTERM under keep-alive load with a drain del
       `(first at ${failures[0]?.at.toFixed(1) ?? "-"} ms: ${
         failures[0]?.error ?? "-"
       }); ` +
-      `/readyz 503 at ${
-        readyzFlip.toFixed(1)
-      } ms after SIGTERM (${polls} poll${polls === 1 ? "" : "s"}); ` +
+      `/readyz 503 at ${readyzFlip.toFixed(1)} ms after SIGTERM (${polls} poll${
+        polls === 1 ? "" : "s"
+      }); ` +
       `/livez 200 at ${liveAt.toFixed(1)} ms, GET / 200 at ${
         appAt.toFixed(1)
       } ms; ` +
