@@ -1,6 +1,7 @@
 /**
  * The server adapter for Bun: `Bun.serve`. `stop(false)` stops accepting and
- * lets in-flight requests finish (`stop(true)` would cut them off).
+ * lets in-flight requests finish, and its promise resolves once they have
+ * (`stop(true)` would cut them off); idle keep-alive connections are closed.
  *
  * @module
  */
@@ -21,7 +22,6 @@ interface BunLike {
 interface BunServer {
   readonly port: number;
   readonly hostname: string;
-  readonly pendingRequests: number;
   stop(closeActiveConnections?: boolean): Promise<void>;
 }
 
