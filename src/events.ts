@@ -145,7 +145,20 @@ export class ManagerStateEvent extends Event {
   }
 }
 
-/** The names of the events a {@linkcode TaskEvent} is dispatched as. */
+/**
+ * The names of the events a {@linkcode TaskEvent} is dispatched as.
+ *
+ * @example
+ * ```ts
+ * import { TaskManager, type TaskEventType } from "@goasync/core";
+ *
+ * const manager = new TaskManager();
+ * const types: TaskEventType[] = ["taskstart", "taskstop", "taskrestart"];
+ * for (const type of types) {
+ *   manager.addEventListener(type, (e) => console.log(type, e.taskName));
+ * }
+ * ```
+ */
 export type TaskEventType = "taskstart" | "taskstop" | "taskrestart";
 
 /**

@@ -34,7 +34,17 @@ export const TaskType: {
   StopGroup: "stop-group",
 } as const;
 
-/** A value of {@linkcode TaskType}: `"strict"`, `"error"` or `"stop-group"`. */
+/**
+ * A value of {@linkcode TaskType}: `"strict"`, `"error"` or `"stop-group"`.
+ *
+ * @example
+ * ```ts
+ * import { TaskManager, type TaskType } from "@goasync/core";
+ *
+ * const type: TaskType = "error";
+ * new TaskManager().addTask("report", () => {}, type);
+ * ```
+ */
 export type TaskType = typeof TaskType[keyof typeof TaskType];
 
 /**
@@ -58,7 +68,17 @@ export const ExecuteTaskType: {
   Error: "error",
 } as const;
 
-/** A value of {@linkcode ExecuteTaskType}: `"strict"` or `"error"`. */
+/**
+ * A value of {@linkcode ExecuteTaskType}: `"strict"` or `"error"`.
+ *
+ * @example
+ * ```ts
+ * import { type ExecuteTaskType, TaskManager } from "@goasync/core";
+ *
+ * const type: ExecuteTaskType = "error";
+ * new TaskManager().addExecuteTask("request", () => {}, type);
+ * ```
+ */
 export type ExecuteTaskType =
   typeof ExecuteTaskType[keyof typeof ExecuteTaskType];
 
@@ -90,5 +110,16 @@ export const Stage: {
   Cleanup: "cleanup",
 } as const;
 
-/** A value of {@linkcode Stage}: `"initialize"`, `"execute"` or `"cleanup"`. */
+/**
+ * A value of {@linkcode Stage}: `"initialize"`, `"execute"` or `"cleanup"`.
+ *
+ * @example
+ * ```ts
+ * import type { Stage, TaskError } from "@goasync/core";
+ *
+ * const startupFailures = (errors: TaskError[]) =>
+ *   errors.filter((error) => error.stage === ("initialize" satisfies Stage));
+ * console.log(startupFailures([]).length); // 0
+ * ```
+ */
 export type Stage = typeof Stage[keyof typeof Stage];

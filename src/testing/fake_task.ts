@@ -11,7 +11,18 @@ import { Recorder } from "./_recorder.ts";
 import { untilAborted } from "./_stub_table.ts";
 import type { StageStub } from "./stub.ts";
 
-/** The stages of a {@linkcode FakeTask}. */
+/**
+ * The stages of a {@linkcode FakeTask}.
+ *
+ * @example
+ * ```ts
+ * import { FakeTask, type FakeTaskStage } from "@goasync/core/testing";
+ *
+ * const task = new FakeTask("db");
+ * const stage: FakeTaskStage = "initialize";
+ * console.log(task.callsOf(stage).length); // 0
+ * ```
+ */
 export type FakeTaskStage = "initialize" | "execute" | "cleanup";
 
 /**

@@ -32,7 +32,19 @@ import { Recorder } from "./_recorder.ts";
 import { untilAborted } from "./_stub_table.ts";
 import type { Stub, SyncStub } from "./stub.ts";
 
-/** A task added to a {@linkcode FakeTaskManager}. */
+/**
+ * A task added to a {@linkcode FakeTaskManager}.
+ *
+ * @example
+ * ```ts
+ * import { type AddedTask, FakeTaskManager } from "@goasync/core/testing";
+ *
+ * const manager = new FakeTaskManager();
+ * manager.addTask("worker", () => {}, { restart: "transient" });
+ * const [added]: readonly AddedTask[] = manager.tasks;
+ * console.log(added.name, added.type, added.restart); // worker strict transient
+ * ```
+ */
 export interface AddedTask {
   /** Which method added it. */
   readonly method: "addTask" | "addExecuteTask";
@@ -51,21 +63,57 @@ export interface AddedTask {
   readonly options: TaskOptions | ExecuteTaskOptions;
 }
 
-/** The arguments of {@linkcode FakeTaskManager.addTask}. */
+/**
+ * The arguments of {@linkcode FakeTaskManager.addTask}.
+ *
+ * @example
+ * ```ts
+ * import { type AddTaskArgs, FakeTaskManager } from "@goasync/core/testing";
+ *
+ * const manager = new FakeTaskManager();
+ * manager.addTask("worker", () => {}, "error");
+ * const [name, , type] = manager.callsOf("addTask")[0].args as AddTaskArgs;
+ * console.log(name, type); // worker error
+ * ```
+ */
 export type AddTaskArgs = [
   name: string,
   task: Task | ExecuteFn,
   options?: TaskType | TaskOptions,
 ];
 
-/** The arguments of {@linkcode FakeTaskManager.addExecuteTask}. */
+/**
+ * The arguments of {@linkcode FakeTaskManager.addExecuteTask}.
+ *
+ * @example
+ * ```ts
+ * import { type AddExecuteTaskArgs, FakeTaskManager } from "@goasync/core/testing";
+ *
+ * const manager = new FakeTaskManager();
+ * manager.addExecuteTask("request", () => {});
+ * const [name] = manager.callsOf("addExecuteTask")[0].args as AddExecuteTaskArgs;
+ * console.log(name); // request
+ * ```
+ */
 export type AddExecuteTaskArgs = [
   name: string,
   task: ExecuteTask | ExecuteFn,
   options?: ExecuteTaskType | ExecuteTaskOptions,
 ];
 
-/** The methods of a {@linkcode FakeTaskManager}, as `when` and the log name them. */
+/**
+ * The methods of a {@linkcode FakeTaskManager}, as `when` and the log name
+ * them.
+ *
+ * @example
+ * ```ts
+ * import { FakeTaskManager, type FakeTaskManagerMethod } from "@goasync/core/testing";
+ *
+ * const manager = new FakeTaskManager();
+ * const method: FakeTaskManagerMethod = "addTask";
+ * console.log(manager.callsOf(method).length); // 0
+ * ```
+ */
 export type FakeTaskManagerMethod =
   | "addTask"
   | "addExecuteTask"
