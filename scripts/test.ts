@@ -145,7 +145,7 @@ async function main(): Promise<number> {
       [deno, "fmt", "--check"],
       [deno, "lint"],
       [deno, "check", "."],
-      [deno, "check", "--doc-only", "README.md"],
+      [deno, "check", "--doc-only", "README.md", ...await docPages()],
       [deno, "doc", "--lint", ...entryPoints],
       [deno, "publish", "--dry-run", "--allow-dirty"],
     ]
@@ -182,6 +182,17 @@ async function main(): Promise<number> {
   }
   console.log(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+/** The pages under docs/, whose code blocks are type-checked like the README's. */
+async function docPages(): Promise<string[]> {
+  const pages: string[] = [];
+  for await (const entry of Deno.readDir(`${ROOT}/docs`)) {
+    if (entry.isFile && entry.name.endsWith(".md")) {
+      pages.push(`docs/${entry.name}`);
+    }
+  }
+  return pages.sort();
 }
 
 function fail(step: string): number {

@@ -107,14 +107,14 @@ async function prepare(): Promise<Setup> {
   return { tmp, tarball, packed, pkg, app, binaries };
 }
 
-test("the tarball holds package.json, README, LICENSE and the compiled mod.ts and src/ only", async () => {
+test("the tarball holds package.json, README, LICENSE, docs/ and the compiled mod.ts and src/ only", async () => {
   const { packed, pkg } = await setup;
   const paths = packed.files.map((f) => f.path).sort();
   console.log(
     `${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked, ${paths.length} files`,
   );
   const strays = paths.filter((p) =>
-    !/^(package\.json|README\.md|LICENSE|mod\.(js|d\.ts)|src\/.+\.(js|d\.ts))$/
+    !/^(package\.json|README\.md|LICENSE|docs\/[^/]+\.md|mod\.(js|d\.ts)|src\/.+\.(js|d\.ts))$/
       .test(p)
   );
   assert.deepEqual(strays, []);
@@ -147,16 +147,24 @@ test("the tarball holds package.json, README, LICENSE and the compiled mod.ts an
   }
 });
 
-test("every relative link in the packed README points at a packed file", async () => {
+test("every relative link in the packed README and docs points at a packed file", async () => {
   const { app, packed } = await setup;
-  const readme = await Deno.readTextFile(
-    `${app}/node_modules/${manifest.name}/README.md`,
-  );
+  const root = `${app}/node_modules/${manifest.name}`;
   const paths = new Set(packed.files.map((f) => f.path));
-  const broken = readmeLinks(readme).filter((link) =>
-    !paths.has(link.replace(/^\.\//, ""))
-  );
-  assert.deepEqual(broken, [], `README links outside the package`);
+  const pages = [...paths].filter((p) => p.endsWith(".md"));
+  assert.ok(pages.includes("README.md") && pages.length > 1, pages.join(" "));
+  const broken: string[] = [];
+  for (const page of pages) {
+    const dir = page.includes("/") ? page.slice(0, page.lastIndexOf("/")) : "";
+    for (
+      const link of readmeLinks(await Deno.readTextFile(`${root}/${page}`))
+    ) {
+      const target = new URL(link, `file:///${dir ? `${dir}/` : ""}`).pathname
+        .slice(1);
+      if (!paths.has(target)) broken.push(`${page}: ${link}`);
+    }
+  }
+  assert.deepEqual(broken, [], "links outside the package");
 });
 
 for (
