@@ -12,25 +12,26 @@ import type { Handler } from "./handler.ts";
 /** `handler`, made to always answer; a synchronous answer stays synchronous. */
 export function guard(handler: Handler): Handler {
   return (request) => {
-    const fail = (error: unknown) => failed(request, error);
+    let response: Response | Promise<Response>;
     try {
-      const response = handler(request);
-      if (response instanceof Response) return response;
-      return Promise.resolve(response).then(checked, fail).then(
-        undefined,
-        fail,
-      );
+      response = handler(request);
     } catch (error) {
-      return fail(error);
+      return failed(request, error);
     }
+    return response instanceof Response ? response : settle(request, response);
   };
 }
 
-function checked(value: unknown): Response {
-  if (value instanceof Response) return value;
-  throw new TypeError(
-    `the handler must return a Response, got ${show(value)}`,
-  );
+async function settle(request: Request, pending: unknown): Promise<Response> {
+  try {
+    const value = await pending;
+    if (value instanceof Response) return value;
+    throw new TypeError(
+      `the handler must return a Response, got ${show(value)}`,
+    );
+  } catch (error) {
+    return failed(request, error);
+  }
 }
 
 function failed(request: Request, error: unknown): Response {
