@@ -295,7 +295,8 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
    * manager drains for `drainDelay` first. Before `run`, `run` then behaves
    * as with an already-aborted signal; after the stop, it does nothing.
    *
-   * @param reason What the task signals abort with; default an `AbortError`.
+   * @param reason What the task signals abort with; left out or undefined:
+   * one `AbortError`, the same for every task.
    *
    * @example
    * ```ts
@@ -313,7 +314,9 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
    */
   stop(reason?: unknown): void {
     this.#engine.stop(
-      arguments.length > 0 ? reason : abortError("stop() was called"),
+      // As `AbortController.abort`: undefined means "no reason given", and
+      // every task signal then aborts with this one AbortError.
+      reason === undefined ? abortError("stop() was called") : reason,
     );
   }
 

@@ -286,3 +286,116 @@ test("a TaskError's message stays short for a huge thrown object", async () => {
   assert.ok(error.message.length <= 600, `${error.message.length} characters`);
   assert.match(error.message, /^task "t" failed in execute: \{"rows":/);
 });
+
+// Found by the property tests once their programs had restart policies and
+// listeners (issue 12). Shrunk program: one strict task whose execute throws
+// a Proxy on which every trap throws; then snapshot(). It threw, because
+// rendering the last failure asked `instanceof Error` of the Proxy.
+test("snapshot() copes with a last failure on which every operation throws", async () => {
+  const hostile = new Proxy({}, {
+    getPrototypeOf() {
+      throw new Error("no prototype");
+    },
+    get() {
+      throw new Error("no properties");
+    },
+    ownKeys() {
+      throw new Error("no keys");
+    },
+  });
+  const manager = new TaskManager();
+  manager.addTask("t", () => {
+    throw hostile;
+  });
+  await manager.run();
+  const [task] = manager.snapshot().tasks;
+  assert.equal(task.state, "failed");
+  assert.equal(typeof task.lastError, "string");
+});
+
+// Same search. Shrunk program: addExecuteTask(strict) whose execute throws
+// undefined, with a taskstop listener: the event had no `error`, so it
+// looked like a clean stop (a default parameter took undefined for "none").
+test("taskstop and taskrestart carry a failure that is undefined", async () => {
+  const manager = new TaskManager();
+  const seen: [string, boolean, unknown][] = [];
+  for (const type of ["taskstop", "taskrestart"] as const) {
+    manager.addEventListener(type, (e) => {
+      seen.push([type, "error" in e, e.error]);
+    });
+  }
+  let attempt = 0;
+  manager.addTask("t", () => {
+    if (++attempt === 1) throw undefined;
+  }, { type: "error", restart: "transient", backoff: { initial: 0 } });
+  manager.addTask("end", async () => {
+    await settle();
+  }, "stop-group");
+  await manager.run();
+  assert.deepEqual(seen.slice(0, 2), [
+    ["taskstop", true, undefined],
+    ["taskrestart", true, undefined],
+  ]);
+});
+
+// Same search. Shrunk programs: a transient task that fails once (backoff
+// 0) beside a strict task that fails a microtask later. The restart resumed
+// after its wait without seeing the stop: with an initialize, that was
+// called with an aborted signal; without one, cleanup ran twice in a row.
+test("a restart does not go on after a stop that came during its wait", async () => {
+  for (const withInitialize of [true, false]) {
+    const manager = new TaskManager();
+    const calls: string[] = [];
+    let attempt = 0;
+    manager.addTask("flaky", {
+      ...(withInitialize
+        ? {
+          initialize: (signal: AbortSignal) =>
+            void calls.push(`initialize${signal.aborted ? " (aborted)" : ""}`),
+        }
+        : {}),
+      execute: (signal: AbortSignal) => {
+        calls.push("execute");
+        if (++attempt === 1) throw new Error("first attempt");
+        return untilAborted(signal);
+      },
+      cleanup: () => void calls.push("cleanup"),
+    }, { restart: "transient", backoff: { initial: 0 } });
+    manager.addTask("broken", async () => {
+      await Promise.resolve();
+      throw new Error("broken");
+    });
+    await manager.run();
+    const lifecycle = calls.filter((call) => call !== "execute");
+    assert.ok(!calls.includes("initialize (aborted)"), calls.join(", "));
+    lifecycle.forEach((call, i) =>
+      assert.equal(
+        call.startsWith("initialize") ? "initialize" : "cleanup",
+        withInitialize ? (i % 2 === 0 ? "initialize" : "cleanup") : "cleanup",
+        calls.join(", "),
+      )
+    );
+    if (!withInitialize) assert.equal(lifecycle.length, 1, calls.join(", "));
+  }
+});
+
+// Same search. Shrunk program: two tasks waiting for their signals, then
+// stop(undefined): each signal aborted with its own new AbortError, where a
+// run signal aborted with undefined gives every task the one reason.
+test("stop(undefined) aborts every task signal with one reason", async () => {
+  const manager = new TaskManager();
+  const reasons: unknown[] = [];
+  for (const name of ["a", "b"]) {
+    manager.addTask(name, async (signal) => {
+      await untilAborted(signal);
+      reasons.push(signal.reason);
+    });
+  }
+  const done = manager.run();
+  await settle();
+  manager.stop(undefined);
+  assert.deepEqual(await done, []);
+  assert.equal(reasons.length, 2);
+  assert.equal(reasons[0], reasons[1]);
+  assert.equal((reasons[0] as Error).name, "AbortError");
+});

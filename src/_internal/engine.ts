@@ -280,7 +280,7 @@ export class Engine {
       threw = true;
       result = error;
     }
-    this.#emit("taskstart", record);
+    this.#emit("taskstart", record, NO_ERROR);
     if (threw) return this.#executeSettled(record, true, result);
     if (result === undefined) return this.#executeSettled(record, false);
     whenSettled(
@@ -358,7 +358,9 @@ export class Engine {
       const failed = await this.#restartStage(record, Stage.Cleanup, signal);
       if (failed) return;
     }
-    if (!await this.#backoff(record, delay)) return this.#taskEnded(record);
+    const waited = await this.#backoff(record, delay);
+    // The await itself lets a stop in: after one, there is no next attempt.
+    if (!waited || this.#aborted) return this.#taskEnded(record);
     record.cleanupOwed = true;
     if (record.initialize !== undefined) {
       const signal = record.controller!.signal;
@@ -628,7 +630,7 @@ export class Engine {
   #emit(
     type: TaskEventType,
     record: TaskRecord,
-    error: unknown = NO_ERROR,
+    error: unknown, // NO_ERROR for none: a task may fail with undefined
     delay?: number,
   ): void {
     if (!this.#events.listens(type)) return;

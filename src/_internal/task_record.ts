@@ -108,6 +108,14 @@ export function snapshotOf(
 
 /** An error as `{ name, message }`; other objects as text; primitives as they are. */
 function plain(value: unknown): unknown {
+  try {
+    return plainValue(value);
+  } catch { // a Proxy whose traps throw, say: describe copes with anything
+    return describe(value);
+  }
+}
+
+function plainValue(value: unknown): unknown {
   if (value instanceof Error) {
     let name = "Error";
     try {
