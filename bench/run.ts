@@ -292,7 +292,15 @@ async function main() {
     .catch(() => "(no bench/findings.md)");
   const markdown = render(results, findings);
   if (write) {
-    await Deno.writeTextFile(`${root}BENCH.md`, markdown);
+    // `deno task bench:http` owns its own section of BENCH.md: keep it.
+    const previous = await Deno.readTextFile(`${root}BENCH.md`).catch(() => "");
+    const http = previous.match(
+      /<!-- http-load:begin -->[\s\S]*<!-- http-load:end -->\n?/,
+    );
+    await Deno.writeTextFile(
+      `${root}BENCH.md`,
+      http ? `${markdown.trimEnd()}\n\n${http[0]}` : markdown,
+    );
     await Deno.writeTextFile(
       `${bench}results.json`,
       JSON.stringify({ ...results, workers }, null, 2) + "\n",
