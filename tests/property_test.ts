@@ -4,7 +4,13 @@
  * after virtual delays and microtasks; execute tasks added before and during
  * the run; the caller aborting at random points; with and without
  * shutdownTimeout), each run on virtual time and checked event by event
- * against the model in `helpers/property_model.ts`.
+ * against the model in `helpers/property_model.ts`. A quarter of them have
+ * restart policies (`helpers/property_restart_program.ts`: small
+ * backoffs, 0 included, jitter, small intensity limits, stages that fail a
+ * few times, drainDelay, stop()); those are checked against the invariants
+ * of `helpers/property_restarts.ts`, which also run on the others that
+ * listen to events. The smallest program of each core bug they found runs
+ * every time too (`helpers/property_regressions.ts`).
  *
  * A failure prints fast-check's seed and path and the shrunk program, with the
  * log of the run up to the violation. Replay it with
@@ -24,6 +30,9 @@ import {
 import { runProgram } from "./helpers/child.ts";
 import { RejectionWatch } from "./helpers/property_leaks.ts";
 import { MUTANTS } from "./helpers/property_mutants.ts";
+import { REGRESSIONS } from "./helpers/property_regressions.ts";
+import { runProgram as runOnVirtualTime } from "./helpers/property_harness.ts";
+import { checkInvariants } from "./helpers/property_restarts.ts";
 
 /** The seed of the programs the test command checks; fixed, so it is replayable. */
 const SEED = 20_250_601;
@@ -52,6 +61,7 @@ test(`random programs keep every TaskManager guarantee (${parameters.numRuns} pr
 for (const mutant of MUTANTS) {
   test(`the property catches a manager that ${mutant.name}`, async () => {
     const watch = new RejectionWatch();
+    await mutant.prepare?.();
     watch.start();
     let details;
     try {
@@ -64,6 +74,7 @@ for (const mutant of MUTANTS) {
       );
     } finally {
       watch.stop();
+      await mutant.done?.();
     }
     assert.equal(details.failed, true, "no counterexample found");
     assert.match(String(details.errorInstance), mutant.expected);
@@ -71,6 +82,12 @@ for (const mutant of MUTANTS) {
     const report = fc.defaultReportMessage(details) ?? "";
     assert.match(report, /seed: -?\d+, path: "[\d:]+"/);
     assert.match(report, /Counterexample: \[new TaskManager\(/);
+  });
+}
+
+for (const { showed, program } of REGRESSIONS) {
+  test(`a program that once showed a core bug keeps every invariant: ${showed}`, async () => {
+    checkInvariants(await runOnVirtualTime(program));
   });
 }
 

@@ -18,7 +18,9 @@ import {
   show,
   Violation,
 } from "./property_model.ts";
-import { type Program, programArb } from "./property_program.ts";
+import { checkInvariants, type InvariantSummary } from "./property_restarts.ts";
+import type { Program } from "./property_program.ts";
+import { programArb } from "./property_restart_program.ts";
 
 /** How many programs the test command checks, unless PROPERTY_RUNS says. */
 export const DEFAULT_RUNS = 10_000;
@@ -40,8 +42,11 @@ export function programProperty(
         }`,
       );
     }
-    const summary = checkRun(run); // not inside `coverage?.`: it must run
-    coverage?.add(summary);
+    // Programs with restart policies: the invariants. goasync's programs:
+    // the exact model, and the invariants too when events were listened to.
+    const summary = program.kind === "restart" ? undefined : checkRun(run);
+    const invariants = program.listen ? checkInvariants(run) : undefined;
+    coverage?.add(summary, summary ? undefined : invariants);
   });
 }
 
@@ -64,11 +69,18 @@ export function runParameters(
 export class Coverage {
   readonly counts: Record<string, number> = {};
 
-  add(summary: RunSummary): void {
+  add(summary?: RunSummary, invariants?: InvariantSummary): void {
     const bump = (key: string, by = 1) => {
       if (by > 0) this.counts[key] = (this.counts[key] ?? 0) + by;
     };
     bump("programs");
+    if (invariants) {
+      // In how many programs each thing happened.
+      for (const key of Object.keys(invariants.counts)) {
+        bump(`restart programs: ${key}`);
+      }
+    }
+    if (summary === undefined) return bump("programs with restart policies");
     bump(summary.settled ? "settled" : "hung (legitimately)");
     if (summary.settled) {
       bump(summary.errors ? "settled with errors" : "settled without errors");
@@ -104,6 +116,32 @@ export class Coverage {
       "tasks started while running",
       "adds refused",
       "cleanups",
+      "programs with restart policies",
+      ...[
+        "settled",
+        "hung (legitimately)",
+        "restarts",
+        "restarts after a return",
+        "zero-delay restarts",
+        "jittered delays",
+        "resetAfter resets",
+        "event-loop yields",
+        "escalations",
+        "restart cleanup failures",
+        "restart initialize failures",
+        "restart cleanup failures after the stop",
+        "restart initialize failures after the stop",
+        "stops during a backoff wait",
+        "drains",
+        "restarts while draining",
+        "stop() calls",
+        "disposed by the harness",
+        "bad options refused",
+        "execute timeouts",
+        "cleanup timeouts",
+        "final cleanups",
+        "tasks started while running",
+      ].map((key) => `restart programs: ${key}`),
     ].filter((key) => !this.counts[key]);
   }
 

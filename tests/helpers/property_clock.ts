@@ -1,10 +1,16 @@
 /**
  * A virtual clock for the property tests. While installed it stands in for
  * the global `setTimeout` and `clearTimeout`, so the manager's shutdown
- * deadlines run on virtual time; the harness schedules its own delays on the
- * same queue. Nothing fires by itself: the driver fires one timer at a time,
- * earliest first (ties in the order they were set), which makes every run
- * fast and exactly replayable.
+ * deadlines and backoff waits run on virtual time; the harness schedules its
+ * own delays on the same queue. Nothing fires by itself: the driver fires one
+ * timer at a time, earliest first (ties in the order they were set), which
+ * makes every run fast and exactly replayable.
+ *
+ * It also stands in for `Date.now` (the virtual time: restart windows and
+ * `resetAfter` count on it), `performance.now` (each read costs one virtual
+ * millisecond, so a restart loop that never waits still sees time pass and
+ * lets the event loop turn, as on a real machine) and `Math.random` (a
+ * seeded generator, so jittered delays replay).
  *
  * @module
  */
@@ -34,7 +40,13 @@ export class VirtualClock {
   #seq = 0;
   readonly #timers = new Map<number, VirtualTimer>();
   #saved:
-    | { setTimeout: typeof setTimeout; clearTimeout: typeof clearTimeout }
+    | {
+      setTimeout: typeof setTimeout;
+      clearTimeout: typeof clearTimeout;
+      dateNow: typeof Date.now;
+      random: typeof Math.random;
+      performanceNow: PropertyDescriptor | undefined;
+    }
     | undefined;
 
   /** Schedules a harness callback `ms` virtual milliseconds from now. */
@@ -42,14 +54,27 @@ export class VirtualClock {
     return this.#add("harness", ms, fn);
   }
 
-  /** Replaces the global timer functions until {@linkcode uninstall}. */
-  install(listener: ClockListener): void {
+  /**
+   * Replaces the global timer functions, `Date.now`, `performance.now` and
+   * `Math.random` (seeded with `seed`) until {@linkcode uninstall}.
+   */
+  install(listener: ClockListener, seed = 0): void {
     if (this.#saved) throw new Error("the virtual clock is already installed");
     const g = globalThis as unknown as Record<string, unknown>;
     this.#saved = {
       setTimeout: globalThis.setTimeout,
       clearTimeout: globalThis.clearTimeout,
+      dateNow: Date.now,
+      random: Math.random,
+      performanceNow: Object.getOwnPropertyDescriptor(performance, "now"),
     };
+    Date.now = () => this.now;
+    Math.random = seeded(seed);
+    Object.defineProperty(performance, "now", {
+      value: () => ++this.now,
+      configurable: true,
+      writable: true,
+    });
     g.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => {
       if (typeof fn !== "function") {
         throw new TypeError("the virtual clock takes only functions");
@@ -70,11 +95,17 @@ export class VirtualClock {
     };
   }
 
-  /** Puts the real timer functions back. */
+  /** Puts the real functions back. */
   uninstall(): void {
     if (!this.#saved) return;
-    globalThis.setTimeout = this.#saved.setTimeout;
-    globalThis.clearTimeout = this.#saved.clearTimeout;
+    const saved = this.#saved;
+    globalThis.setTimeout = saved.setTimeout;
+    globalThis.clearTimeout = saved.clearTimeout;
+    Date.now = saved.dateNow;
+    Math.random = saved.random;
+    if (saved.performanceNow) {
+      Object.defineProperty(performance, "now", saved.performanceNow);
+    } else delete (performance as { now?: unknown }).now;
     this.#saved = undefined;
   }
 
@@ -111,4 +142,15 @@ export class VirtualClock {
     this.#timers.set(seq, { id: seq, due: this.now + ms, owner, seq, fn });
     return seq;
   }
+}
+
+/** A small seeded generator of numbers in [0, 1) (mulberry32). */
+function seeded(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

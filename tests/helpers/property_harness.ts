@@ -10,7 +10,12 @@
  * manager's callbacks run. A sync stage is observed when it returns.
  *
  * The driver fires one virtual timer at a time and lets every microtask run
- * in between (a `setImmediate` turn), so each run is deterministic.
+ * in between (a `setImmediate` turn), so each run is deterministic. When the
+ * program listens, the manager's events are logged too (`ev`), in the order
+ * they are dispatched. A program with restart policies that would run on and
+ * on (a task that keeps failing, a run nothing stops) is stopped with
+ * `[Symbol.asyncDispose]` once it has made enough restarts or turns, or once
+ * nothing else is left to happen: after that, it must end.
  *
  * @module
  */
@@ -19,12 +24,16 @@ import { setImmediate } from "node:timers";
 import type {
   AsyncTaskManager,
   ExecuteTask,
+  ExecuteTaskOptions,
   Task,
   TaskManagerOptions,
+  TaskOptions,
+  TaskType,
 } from "../../mod.ts";
 import { TaskManager } from "../../mod.ts";
 import { VirtualClock } from "./property_clock.ts";
 import type {
+  Behavior,
   Delay,
   Effect,
   Outcome,
@@ -90,8 +99,42 @@ export type LogEvent =
       snapshot?: unknown[];
       listeners: number;
       pendingTimers: number;
+      /** `manager.snapshot()` when run resolved, if the manager has one. */
+      managerSnapshot?: unknown;
+      /** What `manager.snapshot()` threw then, if it did. */
+      snapshotError?: unknown;
     }
+    | ManagerEvent
+    | { t: "stop-call" }
+    | { t: "stop-done"; threw: boolean; error?: unknown }
+    | { t: "dispose-call" }
+    | { t: "dispose-done"; ok: boolean }
   );
+
+/** One event the manager dispatched, as its listener saw it. */
+export type ManagerEvent = {
+  t: "ev";
+  type: string;
+  /** The event object itself. */
+  event: Event;
+  /** statechange */
+  from?: string;
+  to?: string;
+  /** taskstart, taskstop, taskrestart */
+  name?: string;
+  attempt?: number;
+  hasError?: boolean;
+  error?: unknown;
+  hasDelay?: boolean;
+  delay?: number;
+  /** taskerror */
+  taskError?: unknown;
+  /**
+   * In programs with restart policies: the task as `snapshot()` showed it
+   * from the listener (`null`: not listed; `undefined`: snapshot() threw).
+   */
+  view?: Record<string, unknown> | null;
+};
 
 /** A task the harness added (or tried to add). */
 export interface TaskRecord {
@@ -117,10 +160,22 @@ export interface RunRecord {
   endListeners: number;
   /** Timers the manager set and neither cleared nor saw fire, at the end. */
   endPendingTimers: number;
+  /** Whether the harness disposed of the manager to end the run. */
+  disposed: boolean;
 }
 
+/** A manager under test: what every manager offers, and what may be watched. */
+export type ManagerUnderTest =
+  & AsyncTaskManager
+  & Partial<
+    Pick<
+      TaskManager,
+      "stop" | "snapshot" | "addEventListener" | typeof Symbol.asyncDispose
+    >
+  >;
+
 /** Builds the manager under test; mutants in the tests replace it. */
-export type ManagerFactory = (options: TaskManagerOptions) => AsyncTaskManager;
+export type ManagerFactory = (options: TaskManagerOptions) => ManagerUnderTest;
 
 /** Lets every queued microtask run: one turn of the event loop. */
 export function flush(): Promise<void> {
@@ -128,6 +183,17 @@ export function flush(): Promise<void> {
 }
 
 const MAX_STEPS = 10_000;
+
+/** Past these, a program with restart policies is disposed of (and must end). */
+const BACKSTOP = { restarts: 40, calls: 300, steps: 1_000, time: 100_000 };
+
+const EVENT_TYPES = [
+  "statechange",
+  "taskstart",
+  "taskstop",
+  "taskrestart",
+  "taskerror",
+] as const;
 
 /** Runs `program` on virtual time and returns the log of what happened. */
 export async function runProgram(
@@ -145,10 +211,15 @@ class Harness {
   readonly #tasks: TaskRecord[] = [];
   readonly #seenSignals = new WeakSet<AbortSignal>();
   readonly #listeners = new Map<unknown, EventListener>();
-  #manager: AsyncTaskManager | undefined;
+  /** How many times each stage of each task was called, by task id. */
+  readonly #callCounts: Record<StageName, number>[] = [];
+  #manager: ManagerUnderTest | undefined;
   #caller: AbortController | undefined;
   #settled = false;
   #result: unknown = undefined;
+  #restarts = 0;
+  #calls = 0;
+  #disposed = false;
 
   constructor(program: Program, factory: ManagerFactory) {
     this.#program = program;
@@ -162,13 +233,18 @@ class Harness {
       set: (timer, ms, due) => this.#push({ t: "timer-set", timer, ms, due }),
       clear: (timer) => this.#push({ t: "timer-clear", timer }),
       fire: (timer) => this.#push({ t: "timer-fire", timer }),
-    });
+    }, program.random ?? 0);
+    const restartMode = program.kind === "restart";
     try {
-      const manager = this.#manager = this.#factory(
-        program.shutdownTimeout === undefined
-          ? {}
-          : { shutdownTimeout: program.shutdownTimeout },
-      );
+      const options: TaskManagerOptions = {};
+      if (program.shutdownTimeout !== undefined) {
+        options.shutdownTimeout = program.shutdownTimeout;
+      }
+      if (program.drainDelay !== undefined) {
+        options.drainDelay = program.drainDelay;
+      }
+      const manager = this.#manager = this.#factory(options);
+      if (program.listen) this.#listen(manager);
       if (program.caller) this.#caller = this.#instrumentedController();
       for (const spec of program.tasks) this.#add(spec, "before");
       for (const { at, task } of program.later) {
@@ -179,6 +255,10 @@ class Harness {
         clock.schedule(abortAt, () => this.#abortCaller());
       }
       if (abortAt === "pre") this.#abortCaller();
+      if (program.stopAt === "pre") this.#stop();
+      else if (typeof program.stopAt === "number") {
+        clock.schedule(program.stopAt, () => this.#stop());
+      }
 
       this.#push({ t: "run-call" });
       const running = manager.run(this.#caller?.signal);
@@ -193,6 +273,14 @@ class Harness {
         if (steps > MAX_STEPS) {
           throw new Error(`the run did not end within ${MAX_STEPS} steps`);
         }
+        const busy = this.#restarts >= BACKSTOP.restarts ||
+          this.#calls >= BACKSTOP.calls || steps >= BACKSTOP.steps ||
+          clock.now >= BACKSTOP.time;
+        if (restartMode && busy && !this.#disposed && !this.#settled) {
+          this.#push({ t: "step" });
+          this.#dispose();
+          continue;
+        }
         const timer = clock.next();
         if (timer === undefined) {
           if (
@@ -200,6 +288,11 @@ class Harness {
           ) {
             this.#push({ t: "step" });
             this.#abortCaller();
+            continue;
+          }
+          if (restartMode && !this.#disposed && !this.#settled) {
+            this.#push({ t: "step" });
+            this.#dispose();
             continue;
           }
           break;
@@ -220,6 +313,7 @@ class Harness {
         result: this.#result,
         endListeners: this.#listeners.size,
         endPendingTimers: clock.pendingGlobal(),
+        disposed: this.#disposed,
       };
     } finally {
       clock.uninstall();
@@ -242,7 +336,92 @@ class Harness {
       snapshot: Array.isArray(value) ? [...value] : undefined,
       listeners: this.#listeners.size,
       pendingTimers: this.#clock.pendingGlobal(),
+      ...this.#managerSnapshot(),
     });
+  }
+
+  /** `manager.snapshot()`, or what it threw (when the checker wants it). */
+  #managerSnapshot(): { managerSnapshot?: unknown; snapshotError?: unknown } {
+    if (!this.#program.listen) return {};
+    try {
+      return { managerSnapshot: this.#manager?.snapshot?.() };
+    } catch (error) {
+      return { snapshotError: error };
+    }
+  }
+
+  /** Logs every event the manager dispatches, if it dispatches any. */
+  #listen(manager: ManagerUnderTest): void {
+    if (typeof manager.addEventListener !== "function") return;
+    for (const type of EVENT_TYPES) {
+      manager.addEventListener(type, (event: Event) => this.#onEvent(event));
+    }
+  }
+
+  #onEvent(event: Event): void {
+    const fields = event as unknown as Record<string, unknown>;
+    const entry: Record<string, unknown> & { t: string } = {
+      t: "ev",
+      type: event.type,
+      event,
+    };
+    if (event.type === "statechange") {
+      entry.from = fields.from;
+      entry.to = fields.to;
+    } else if (event.type === "taskerror") {
+      entry.taskError = fields.error;
+      entry.view = this.#view(
+        (fields.error as { taskName?: unknown })?.taskName,
+      );
+    } else {
+      entry.name = fields.taskName;
+      entry.attempt = fields.attempt;
+      entry.hasError = Object.hasOwn(event, "error");
+      entry.error = fields.error;
+      entry.hasDelay = Object.hasOwn(event, "delay");
+      entry.delay = fields.delay;
+      if (event.type === "taskrestart") this.#restarts++;
+      entry.view = this.#view(fields.taskName);
+    }
+    this.#push(entry);
+  }
+
+  /** The task named `name` in the manager's snapshot now (restart programs). */
+  #view(name: unknown): Record<string, unknown> | null | undefined {
+    if (this.#program.kind !== "restart") return undefined;
+    try {
+      const tasks = this.#manager!.snapshot?.().tasks ?? [];
+      return (tasks.find((task) => task.name === name) ?? null) as
+        | Record<string, unknown>
+        | null;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `manager.stop(reason)`, as the program says. */
+  #stop(): void {
+    const manager = this.#manager!;
+    const reason = this.#program.stopReason ?? { kind: "default" as const };
+    this.#push({ t: "stop-call" });
+    try {
+      if (reason.kind === "default") manager.stop!();
+      else manager.stop!(this.#materialize(reason, undefined));
+      this.#push({ t: "stop-done", threw: false });
+    } catch (error) {
+      this.#push({ t: "stop-done", threw: true, error });
+    }
+  }
+
+  /** The backstop: stops without draining; the run must then end. */
+  #dispose(): void {
+    this.#disposed = true;
+    this.#push({ t: "dispose-call" });
+    const disposal = this.#manager![Symbol.asyncDispose]!();
+    disposal.then(
+      () => this.#push({ t: "dispose-done", ok: true }),
+      () => this.#push({ t: "dispose-done", ok: false }),
+    );
   }
 
   /** A controller whose signal counts the listeners on it. */
@@ -305,12 +484,12 @@ class Harness {
     this.#push({ t: "add", id });
     try {
       if (spec.api === "addTask") {
-        this.#manager!.addTask(name, task as Task, spec.type);
+        this.#manager!.addTask(name, task as Task, taskOptions(spec));
       } else {
         this.#manager!.addExecuteTask(
           name,
           task as ExecuteTask,
-          spec.type as "strict" | "error",
+          taskOptions(spec) as ExecuteTaskOptions,
         );
       }
       this.#push({ t: "add-done", id, threw: false });
@@ -356,6 +535,13 @@ class Harness {
     signal: unknown,
   ): unknown {
     const real = signal instanceof AbortSignal ? signal : undefined;
+    const counts = this.#callCounts[id] ??= {
+      initialize: 0,
+      execute: 0,
+      cleanup: 0,
+    };
+    const count = counts[stage]++;
+    this.#calls++;
     this.#push({
       t: "call",
       id,
@@ -366,7 +552,7 @@ class Harness {
     });
     if (real) this.#watch(real, id, stage === "cleanup" ? "cleanup" : "task");
     if (spec.start) this.#effect(spec.start);
-    const behavior = spec.behavior;
+    const behavior: Behavior = spec.calls?.[count] ?? spec.behavior;
     if (behavior.kind === "sync") {
       if (behavior.outcome.ok) {
         this.#push({ t: "return", id, stage, how: "ok" });
@@ -475,6 +661,18 @@ class Harness {
         return hostile();
     }
   }
+}
+
+/** The third argument of addTask / addExecuteTask for `spec`. */
+function taskOptions(spec: TaskSpec): TaskType | TaskOptions {
+  const restart = spec.restart;
+  if (restart === undefined) {
+    return spec.optionsObject ? { type: spec.type } : spec.type;
+  }
+  const options: TaskOptions = { type: spec.type, restart: restart.policy };
+  if (restart.backoff) options.backoff = { ...restart.backoff };
+  if (restart.intensity) options.intensity = { ...restart.intensity };
+  return options;
 }
 
 /** A Proxy on which every operation throws. */

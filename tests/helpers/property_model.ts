@@ -34,6 +34,7 @@ import { describeValue } from "./property_program.ts";
 import type { Behavior } from "./property_program.ts";
 import type {
   LogEvent,
+  ManagerEvent,
   RunRecord,
   StageName,
   TaskRecord,
@@ -134,8 +135,11 @@ export function checkRun(run: RunRecord): RunSummary {
   }
 }
 
+// The manager's events (`ev`) may come anywhere: they are dispatched
+// synchronously as things happen, the stop's own statechange included.
 const FAN_OUT_EVENTS = new Set<string>([
   "abort",
+  "ev",
   "add",
   "add-done",
   "caller-abort",
@@ -957,6 +961,24 @@ export function show(value: unknown): string {
   }
 }
 
+/** A manager event in a few words. */
+function describeEvent(e: ManagerEvent): string {
+  switch (e.type) {
+    case "statechange":
+      return `statechange ${e.from} -> ${e.to}`;
+    case "taskerror": {
+      const error = e.taskError as Partial<TaskError>;
+      return `taskerror ${error?.taskName} ${error?.stage} (${
+        show(error?.cause)
+      })`;
+    }
+    default:
+      return `${e.type} ${e.name} attempt ${e.attempt}${
+        e.hasError ? ` error ${show(e.error)}` : ""
+      }${e.hasDelay ? ` delay ${e.delay}` : ""}`;
+  }
+}
+
 /** The log, one line per event, up to `upTo` (the violating event). */
 export function renderLog(run: RunRecord, upTo = Infinity): string {
   const lines: string[] = [];
@@ -1019,6 +1041,23 @@ export function renderLog(run: RunRecord, upTo = Infinity): string {
         break;
       case "decoy":
         text = `manager called decoy ${e.stage} of ${name(e.id)}`;
+        break;
+      case "ev":
+        text = `event ${describeEvent(e)}`;
+        break;
+      case "stop-call":
+        text = "harness calls stop()";
+        break;
+      case "stop-done":
+        text = e.threw
+          ? `  stop() threw ${show(e.error)}`
+          : "  stop() returned";
+        break;
+      case "dispose-call":
+        text = "harness calls [Symbol.asyncDispose]() to end the run";
+        break;
+      case "dispose-done":
+        text = `[Symbol.asyncDispose]() ${e.ok ? "resolved" : "rejected"}`;
         break;
       case "then-call":
         continue;

@@ -1,23 +1,28 @@
 /**
  * Deliberately broken task managers, to prove that the property tests catch
  * each kind of mistake: each wraps the real TaskManager and breaks one
- * guarantee. `tests/property_test.ts` asserts that fast-check finds a
- * counterexample for every one, for the reason given.
+ * guarantee, or (for restarts, which live in the manager's private methods)
+ * is a copy of its source with one small break (`property_mutant_source.ts`).
+ * `tests/property_test.ts` asserts that fast-check finds a counterexample
+ * for every one, for the reason given.
  *
  * @module
  */
 
 import type {
-  AsyncTaskManager,
   ExecuteTask,
+  ExecuteTaskOptions,
   ExecuteTaskType,
+  ManagerSnapshot,
   Task,
   TaskError,
   TaskManagerOptions,
+  TaskOptions,
   TaskType,
 } from "../../mod.ts";
 import { TaskManager } from "../../mod.ts";
-import type { ManagerFactory } from "./property_harness.ts";
+import type { ManagerFactory, ManagerUnderTest } from "./property_harness.ts";
+import { type Edit, mutatedManager } from "./property_mutant_source.ts";
 
 type AnyTask = Task | ExecuteTask | ((signal: AbortSignal) => unknown);
 type StageFn = (this: unknown, signal: AbortSignal) => unknown;
@@ -35,9 +40,12 @@ export interface Mutant {
   factory: ManagerFactory;
   /** The start of the checker's message for it. */
   expected: RegExp;
+  /** Run before the first program (and `done` after the last), if given. */
+  prepare?: () => Promise<void>;
+  done?: () => Promise<void>;
 }
 
-class Broken implements AsyncTaskManager {
+class Broken implements ManagerUnderTest {
   readonly #inner: TaskManager;
   readonly #breakage: Breakage;
 
@@ -46,20 +54,24 @@ class Broken implements AsyncTaskManager {
     this.#breakage = breakage;
   }
 
-  addTask(name: string, task: Task, type?: TaskType): void {
+  addTask(name: string, task: Task, options?: TaskType | TaskOptions): void {
     this.#inner.addTask(
       name,
       this.#breakage.task?.(task) as Task ?? task,
-      type,
+      options,
     );
   }
 
-  addExecuteTask(name: string, task: ExecuteTask, type?: ExecuteTaskType) {
+  addExecuteTask(
+    name: string,
+    task: ExecuteTask,
+    options?: ExecuteTaskType | ExecuteTaskOptions,
+  ) {
     const add = () =>
       this.#inner.addExecuteTask(
         name,
         this.#breakage.task?.(task) as ExecuteTask ?? task,
-        type,
+        options,
       );
     if (this.#breakage.addExecuteTask) this.#breakage.addExecuteTask(add);
     else add();
@@ -68,6 +80,26 @@ class Broken implements AsyncTaskManager {
   run(signal?: AbortSignal): Promise<TaskError[]> {
     return this.#breakage.run?.(this.#inner, signal) ??
       this.#inner.run(signal);
+  }
+
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
+  ): void {
+    this.#inner.addEventListener(type, listener);
+  }
+
+  stop(reason?: unknown): void {
+    if (arguments.length > 0) this.#inner.stop(reason);
+    else this.#inner.stop();
+  }
+
+  snapshot(): ManagerSnapshot {
+    return this.#inner.snapshot();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#inner[Symbol.asyncDispose]();
   }
 }
 
@@ -104,6 +136,62 @@ function mutant(name: string, expected: RegExp, breakage: Breakage): Mutant {
   };
 }
 
+/** The manager with `edits` applied to `module` (default: its engine). */
+function sourceMutant(
+  name: string,
+  expected: RegExp,
+  edits: readonly Edit[],
+  module = "_internal/engine.ts",
+): Mutant {
+  let loaded: Awaited<ReturnType<typeof mutatedManager>> | undefined;
+  return {
+    name,
+    expected,
+    factory: (options) => new loaded!.TaskManager(options),
+    prepare: async () => {
+      loaded = await mutatedManager(module, edits);
+    },
+    done: async () => {
+      await loaded?.remove();
+      loaded = undefined;
+    },
+  };
+}
+
+/**
+ * Wraps every stage of a task: `cleanup` is skipped while the task's signal
+ * is not aborted, that is, at a restart (the final cleanup comes after the
+ * stop, which aborts every task's signal).
+ */
+function skipRestartCleanup(task: AnyTask): AnyTask {
+  if (typeof task === "function") return task;
+  const stages = task as unknown as Record<string, StageFn | undefined>;
+  const cleanup = stages.cleanup;
+  if (cleanup === undefined) return task;
+  let signal: AbortSignal | undefined;
+  for (const stage of ["initialize", "execute"]) {
+    const original = stages[stage];
+    if (original === undefined) continue;
+    Object.defineProperty(task, stage, {
+      value(this: unknown, given: AbortSignal) {
+        signal = given;
+        return original.call(this, given);
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+  Object.defineProperty(task, "cleanup", {
+    value(this: unknown, given: AbortSignal) {
+      if (signal !== undefined && !signal.aborted) return undefined;
+      return cleanup.call(this, given);
+    },
+    configurable: true,
+    writable: true,
+  });
+  return task;
+}
+
 /** Every broken manager the property tests must catch. */
 export const MUTANTS: Mutant[] = [
   mutant("drops the first error", /wrong errors/, {
@@ -119,15 +207,19 @@ export const MUTANTS: Mutant[] = [
       return errors;
     },
   }),
-  mutant("resolves as soon as the caller aborts", /run resolved in phase/, {
-    run: (inner, signal) =>
-      Promise.race([
-        inner.run(signal),
-        new Promise<TaskError[]>((resolve) =>
-          signal?.addEventListener("abort", () => resolve([]), { once: true })
-        ),
-      ]),
-  }),
+  mutant(
+    "resolves as soon as the caller aborts",
+    /run resolved (in phase|while)|listener/,
+    {
+      run: (inner, signal) =>
+        Promise.race([
+          inner.run(signal),
+          new Promise<TaskError[]>((resolve) =>
+            signal?.addEventListener("abort", () => resolve([]), { once: true })
+          ),
+        ]),
+    },
+  ),
   mutant("leaves a listener on the caller's signal", /listener/, {
     run: (inner, signal) => {
       signal?.addEventListener("abort", () => {});
@@ -189,4 +281,78 @@ export const MUTANTS: Mutant[] = [
       } catch { /* pretend it was added */ }
     },
   }),
+  // Restarts (DESIGN.md "Restart policies").
+  mutant(
+    "skips the cleanup before a restart",
+    /without calling its cleanup first/,
+    { task: skipRestartCleanup },
+  ),
+  sourceMutant("restarts after the stop", /unexpected taskrestart/, [[
+    "const restart = !signal.aborted && failure !== NO_ERROR &&",
+    "const restart = failure !== NO_ERROR &&",
+  ]]),
+  sourceMutant(
+    "does not wait for the backoff delay",
+    /before (its|the) backoff/,
+    [[
+      "    if (this.#aborted) return false;\n    const budget = record.budget!;",
+      "    if (this.#aborted) return false;\n    if (delay > 0) return true;\n    const budget = record.budget!;",
+    ]],
+  ),
+  sourceMutant("never gives up restarting", /unexpected taskrestart/, [[
+    "const delay = budget.next(Date.now());",
+    "const delay = budget.next(Date.now()) ?? 0;",
+  ]]),
+  sourceMutant(
+    "leaves the backoff timer running at the stop",
+    /backoff timer of \S+ was (not cleared|still pending)/,
+    [[
+      "      stopTimer(timer);\n      this.#wake(record, TIMED_OUT);",
+      "      this.#wake(record, TIMED_OUT);",
+    ]],
+  ),
+  sourceMutant(
+    "does not show a restarting task as restarting",
+    /the snapshot at taskrestart .* not restarting/,
+    [['    this.#setTaskState(record, "restarting");\n', ""]],
+  ),
+  // The core bugs the property found (8b974bc, 9bc2630), put back.
+  sourceMutant(
+    "resumes a restart after a stop during its backoff wait",
+    /called (with an aborted signal|after the stop)|do not alternate/,
+    [[
+      "if (!waited || this.#aborted) return this.#taskEnded(record);",
+      "if (!waited) return this.#taskEnded(record);",
+    ]],
+  ),
+  sourceMutant(
+    "leaves out the error of a failure with undefined",
+    /has the wrong error: none/,
+    [[
+      "error: unknown, // NO_ERROR for none: a task may fail with undefined",
+      "error: unknown = NO_ERROR,",
+    ]],
+  ),
+  sourceMutant(
+    "leaves a zero-delay restart's yield timer pending",
+    /yield timer\(s\) left pending/,
+    [["    record.budget?.yielder?.stop(); // leaves no timer behind\n", ""]],
+  ),
+  sourceMutant(
+    "gives each task its own reason for stop(undefined)",
+    /aborted with another reason/,
+    [[
+      'reason === undefined ? abortError("stop() was called") : reason,',
+      'arguments.length > 0 ? reason : abortError("stop() was called"),',
+    ]],
+    "task_manager.ts",
+  ),
+  sourceMutant(
+    "reports a restart as a TaskError",
+    /unexpected TaskError .*a restart is not a TaskError/,
+    [[
+      "    budget.restarts++;\n",
+      "    budget.restarts++;\n    this.#record(record, Stage.Execute, cause);\n",
+    ]],
+  ),
 ];

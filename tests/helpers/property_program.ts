@@ -7,7 +7,9 @@
  * before `run`, and execute tasks added later at virtual times. Every stage of
  * every task says what it does: settle at once, settle after a virtual delay
  * and a number of microtasks, wait for its signal, or never settle; and it may
- * abort the caller's signal or add an execute task on the way.
+ * abort the caller's signal or add an execute task on the way. This module
+ * generates goasync's programs; `property_restart_program.ts` adds programs
+ * with restart policies, a drain delay and `stop()`.
  *
  * @module
  */
@@ -54,7 +56,23 @@ export type Behavior =
 export interface StageSpec {
   /** Done synchronously when the stage is called, before it returns. */
   start?: Effect;
+  /** What every call does, after those listed in `calls`. */
   behavior: Behavior;
+  /** What the first calls do, in order (a task that is restarted). */
+  calls?: Behavior[];
+}
+
+/** A restart policy with its options as given to the manager. */
+export interface RestartSpec {
+  policy: "transient" | "permanent";
+  backoff?: {
+    initial?: number;
+    max?: number;
+    factor?: number;
+    jitter?: number;
+    resetAfter?: number;
+  };
+  intensity?: { maxRestarts?: number; within?: number };
 }
 
 /** A task, added with `addTask` or `addExecuteTask`. */
@@ -71,6 +89,10 @@ export interface TaskSpec {
    * and `cleanup` methods, which the manager must never call.
    */
   decoys?: boolean;
+  /** Added with options `{ type, restart, backoff, intensity }`. */
+  restart?: RestartSpec;
+  /** Added with options `{ type }` rather than the type string. */
+  optionsObject?: boolean;
 }
 
 /** A task added at a virtual time after `run` started. */
@@ -92,14 +114,29 @@ export interface CallerSpec {
 
 /** One random program. */
 export interface Program {
+  /**
+   * `restart`: may use restart policies, `drainDelay` and `stop()`; checked
+   * by the invariants of `property_restarts.ts` rather than the exact model.
+   */
+  kind?: "restart";
   shutdownTimeout?: number;
+  /** The manager's `drainDelay`. */
+  drainDelay?: number;
+  /** When the harness calls `stop()`: before `run`, or at a virtual time. */
+  stopAt?: "pre" | number;
+  /** The reason given to `stop()`; `default`: called without one. */
+  stopReason?: Value | { kind: "default" };
+  /** The seed of `Math.random` while the program runs. */
+  random?: number;
+  /** Whether the harness listens to the manager's events. */
+  listen?: boolean;
   /** Absent: `run()` is called without a signal. */
   caller?: CallerSpec;
   tasks: TaskSpec[];
   later: LaterAdd[];
 }
 
-const valueArb: fc.Arbitrary<Value> = fc.oneof(
+export const valueArb: fc.Arbitrary<Value> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc.anything({ maxDepth: 1, maxKeys: 3 }).map((value) => ({
@@ -126,13 +163,13 @@ const valueArb: fc.Arbitrary<Value> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: "hostile" as const }) },
 );
 
-const outcomeArb: fc.Arbitrary<Outcome> = fc.oneof(
+export const outcomeArb: fc.Arbitrary<Outcome> = fc.oneof(
   fc.constant({ ok: true as const }),
   valueArb.map((value) => ({ ok: false as const, value })),
 );
 
 /** Small delays, so that timers often fall due at the same virtual time. */
-const delayArb: fc.Arbitrary<Delay> = fc.record(
+export const delayArb: fc.Arbitrary<Delay> = fc.record(
   {
     ms: fc.constantFrom(0, 1, 2, 3, 5, 8),
     ticks: fc.integer({ min: 0, max: 4 }),
@@ -140,7 +177,7 @@ const delayArb: fc.Arbitrary<Delay> = fc.record(
   { requiredKeys: ["ticks"] },
 );
 
-function effectArb(depth: number): fc.Arbitrary<Effect | undefined> {
+export function effectArb(depth: number): fc.Arbitrary<Effect | undefined> {
   if (depth > 0) return fc.constant(undefined);
   return fc.oneof(
     { weight: 8, arbitrary: fc.constant(undefined) },
@@ -155,7 +192,7 @@ function effectArb(depth: number): fc.Arbitrary<Effect | undefined> {
   );
 }
 
-function behaviorArb(depth: number): fc.Arbitrary<Behavior> {
+export function behaviorArb(depth: number): fc.Arbitrary<Behavior> {
   return fc.oneof(
     {
       weight: 3,
@@ -189,14 +226,14 @@ function behaviorArb(depth: number): fc.Arbitrary<Behavior> {
   );
 }
 
-function stageArb(depth: number): fc.Arbitrary<StageSpec> {
+export function stageArb(depth: number): fc.Arbitrary<StageSpec> {
   return fc.record(
     { start: effectArb(depth), behavior: behaviorArb(depth) },
     { requiredKeys: ["behavior"] },
   ).map(dropUndefined);
 }
 
-function lifecycleTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
+export function lifecycleTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
   return fc.record(
     {
       api: fc.constant("addTask" as const),
@@ -210,7 +247,7 @@ function lifecycleTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
   );
 }
 
-function bareTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
+export function bareTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
   return fc.record({
     api: fc.constant("addTask" as const),
     type: fc.constantFrom("strict", "error", "stop-group"),
@@ -219,7 +256,7 @@ function bareTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
   });
 }
 
-function executeTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
+export function executeTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
   return fc.record({
     api: fc.constant("addExecuteTask" as const),
     type: fc.constantFrom("strict", "error"),
@@ -232,13 +269,13 @@ function executeTaskArb(depth: number): fc.Arbitrary<TaskSpec> {
   }));
 }
 
-const taskArb: fc.Arbitrary<TaskSpec> = fc.oneof(
+export const taskArb: fc.Arbitrary<TaskSpec> = fc.oneof(
   { weight: 3, arbitrary: lifecycleTaskArb(0) },
   { weight: 1, arbitrary: bareTaskArb(0) },
   { weight: 2, arbitrary: executeTaskArb(0) },
 );
 
-const callerArb: fc.Arbitrary<CallerSpec> = fc.record({
+export const callerArb: fc.Arbitrary<CallerSpec> = fc.record({
   abortAt: fc.oneof(
     { weight: 1, arbitrary: fc.constant("pre" as const) },
     { weight: 4, arbitrary: fc.constant("end" as const) },
@@ -251,10 +288,12 @@ const callerArb: fc.Arbitrary<CallerSpec> = fc.record({
   ),
 });
 
-/** Random programs, each printed readably by fast-check when it fails. */
-export const programArb: fc.Arbitrary<Program> = fc.record(
+/** Random goasync programs, each printed readably by fast-check when it fails. */
+export const plainProgramArb: fc.Arbitrary<Program> = fc.record(
   {
     shutdownTimeout: fc.constantFrom(0, 1, 3, 5, 10),
+    // A quarter listen to events: the restart invariants check them too.
+    listen: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
     caller: callerArb,
     tasks: fc.array(taskArb, { maxLength: 5 }),
     later: fc.array(
@@ -268,7 +307,7 @@ export const programArb: fc.Arbitrary<Program> = fc.record(
       { maxLength: 3 },
     ),
   },
-  { requiredKeys: ["tasks", "later"] },
+  { requiredKeys: ["listen", "tasks", "later"] },
 ).map((program) => withDescription(dropUndefined(program)));
 
 /** Attaches fast-check's `toString` hook, so failures print the program. */
@@ -282,12 +321,15 @@ export function withDescription(program: Program): Program {
 
 /** The program as readable lines: options, caller, then each task. */
 export function describeProgram(program: Program): string {
+  const options = (["shutdownTimeout", "drainDelay"] as const)
+    .filter((key) => program[key] !== undefined)
+    .map((key) => `${key}: ${program[key]}`);
   const lines = [
-    `new TaskManager(${
-      program.shutdownTimeout === undefined
-        ? ""
-        : `{ shutdownTimeout: ${program.shutdownTimeout} }`
-    })`,
+    `new TaskManager(${options.length ? `{ ${options.join(", ")} }` : ""})${
+      program.listen ? ", events listened to" : ""
+    }${
+      program.random === undefined ? "" : `, Math.random seed ${program.random}`
+    }`,
     program.caller === undefined
       ? "run() without a signal"
       : `run(signal), the signal aborts ${
@@ -300,6 +342,13 @@ export function describeProgram(program: Program): string {
           : "never"
       } with ${describeValue(program.caller.reason)}`,
   ];
+  if (program.stopAt !== undefined) {
+    lines.push(
+      `stop(${describeValue(program.stopReason ?? { kind: "default" })}) ${
+        program.stopAt === "pre" ? "before run" : `at ${program.stopAt} ms`
+      }`,
+    );
+  }
   program.tasks.forEach((task, i) =>
     lines.push(`  #${i} ${describeTask(task, "  ")}`)
   );
@@ -312,6 +361,8 @@ export function describeProgram(program: Program): string {
 function describeTask(task: TaskSpec, indent: string): string {
   const head = `${task.api}(${task.type}, ${task.shape}${
     task.decoys ? " with decoy initialize/cleanup" : ""
+  }${task.restart ? `, ${describeRestart(task.restart)}` : ""}${
+    task.optionsObject && !task.restart ? ", as { type }" : ""
   })`;
   const stages = (["initialize", "execute", "cleanup"] as const)
     .filter((stage) => task[stage] !== undefined)
@@ -321,24 +372,45 @@ function describeTask(task: TaskSpec, indent: string): string {
   return head + stages.join("");
 }
 
+/** `restart: "transient", backoff: {...}, intensity: {...}`, as given. */
+function describeRestart(restart: RestartSpec): string {
+  const parts = [`restart: "${restart.policy}"`];
+  if (restart.backoff) {
+    parts.push(`backoff: ${JSON.stringify(restart.backoff)}`);
+  }
+  if (restart.intensity) {
+    parts.push(`intensity: ${JSON.stringify(restart.intensity)}`);
+  }
+  return parts.join(", ");
+}
+
 function describeStage(stage: StageSpec, indent: string): string {
   const start = stage.start
     ? `on call ${describeEffect(stage.start, indent)}; then `
     : "";
-  const b = stage.behavior;
+  const calls = stage.calls?.length
+    ? `calls ${
+      stage.calls.map((b, i) => `${i + 1}: ${describeBehavior(b, indent)}`)
+        .join("; ")
+    }; later calls: `
+    : "";
+  return start + calls + describeBehavior(stage.behavior, indent);
+}
+
+function describeBehavior(b: Behavior, indent: string): string {
   switch (b.kind) {
     case "sync":
-      return `${start}${describeOutcome(b.outcome)} synchronously`;
+      return `${describeOutcome(b.outcome)} synchronously`;
     case "async":
-      return `${start}${b.abortCallerFirst ? "abort the caller and " : ""}${
+      return `${b.abortCallerFirst ? "abort the caller and " : ""}${
         describeOutcome(b.outcome)
       } after ${describeDelay(b.delay)}`;
     case "until-abort":
-      return `${start}wait for its signal, then${
+      return `wait for its signal, then${
         b.onAbort ? ` (${describeEffect(b.onAbort, indent)})` : ""
       } ${describeOutcome(b.outcome)} after ${describeDelay(b.delay)}`;
     case "forever":
-      return `${start}never settle (ignore the signal)`;
+      return "never settle (ignore the signal)";
   }
 }
 
@@ -381,7 +453,7 @@ export function describeValue(value: Value | { kind: "default" }): string {
 }
 
 /** A copy without the keys whose value is `undefined`. */
-function dropUndefined<T extends object>(record: T): T {
+export function dropUndefined<T extends object>(record: T): T {
   const copy = { ...record };
   for (const key of Object.keys(copy) as (keyof T)[]) {
     if (copy[key] === undefined) delete copy[key];
