@@ -1,7 +1,8 @@
 /**
  * `deno task fuzz`: checks 100,000 random programs against the TaskManager's
  * guarantees, the same property as `tests/property_test.ts` (which checks
- * 10,000 with a fixed seed), with a new seed each time unless told.
+ * 10,000 with a fixed seed), with a new seed each time unless told. A
+ * quarter of the programs have restart policies.
  *
  * Usage: deno run -A scripts/fuzz.ts [--runs N] [--seed S] [--path P]
  * (also runs on Node.js 24 and Bun: `node scripts/fuzz.ts`, `bun scripts/fuzz.ts`).
@@ -19,6 +20,7 @@ import process from "node:process";
 import { Coverage, programProperty } from "../tests/helpers/property_check.ts";
 import { RejectionWatch } from "../tests/helpers/property_leaks.ts";
 import type { RunSummary } from "../tests/helpers/property_model.ts";
+import type { InvariantSummary } from "../tests/helpers/property_restarts.ts";
 
 const options = parseArgs(process.argv.slice(2));
 const runs = Number(options.runs ?? 100_000);
@@ -30,8 +32,8 @@ const seed = options.seed === undefined
 class Progress extends Coverage {
   readonly #started = performance.now();
 
-  override add(summary: RunSummary): void {
-    super.add(summary);
+  override add(summary?: RunSummary, invariants?: InvariantSummary): void {
+    super.add(summary, invariants);
     const done = this.counts.programs;
     if (done % 10_000 === 0) {
       const seconds = ((performance.now() - this.#started) / 1000).toFixed(1);

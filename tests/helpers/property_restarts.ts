@@ -624,7 +624,7 @@ class Checker {
       case "final":
         task.phase = "done";
         this.#finalInFlight = undefined;
-        this.#clearFinalTimer();
+        this.#finalTimer = undefined; // cleared: the timer-clear event says so
         if (!ok) this.#error(task, "cleanup", failure);
         return;
       default:
@@ -807,11 +807,7 @@ class Checker {
     if (this.#state === "draining") this.#count("restarts while draining");
   }
 
-  /** The view of the last taskerror event (set by the caller). */
-  #lastView: ManagerEvent["view"];
-
-  #onTaskError(error: unknown, view?: ManagerEvent["view"]): void {
-    this.#lastView = view;
+  #onTaskError(error: unknown, view: ManagerEvent["view"]): void {
     if (!(error instanceof TaskError)) {
       fail(`a taskerror event carried ${show(error)}, not a TaskError`);
     }
@@ -830,7 +826,6 @@ class Checker {
       );
     }
     const expected = head as Extract<Expect, { type: "taskerror" }>;
-    const event = { view: this.#lastView };
     if (
       taskError.stage !== expected.stage || taskError.taskType !== task.type ||
       typeof taskError.message !== "string"
@@ -853,7 +848,7 @@ class Checker {
       fail(`${what}: the wrong cause`);
     }
     task.errors++;
-    if (task.static) this.#checkView(task, event.view, ["failed"], what);
+    if (task.static) this.#checkView(task, view, ["failed"], what);
     this.#errorEvents.push(error);
     if (
       this.#state === "initializing" || this.#state === "running" ||
@@ -1001,11 +996,6 @@ class Checker {
     this.#error(task, "cleanup", { kind: "timeout" });
   }
 
-  #clearFinalTimer(): void {
-    if (this.#finalTimer === undefined) return;
-    this.#finalTimer = undefined;
-  }
-
   // --- turns and the end --------------------------------------------------
 
   /** A new turn: all that was due synchronously must have happened. */
@@ -1120,11 +1110,8 @@ class Checker {
   #checkAlternation(task: Task): void {
     if (!task.hasCleanup) return;
     const letters = task.letters;
-    const complete = task.hasInit
-      ? letters === "" || letters.endsWith("C")
-      : letters === "" || letters.endsWith("C");
-    if (!complete) {
-      fail(`initialize of ${task.name} got no cleanup: ${letters}`);
+    if (letters !== "" && !letters.endsWith("C")) {
+      fail(`${task.name} got no cleanup after its last attempt: ${letters}`);
     }
   }
 
