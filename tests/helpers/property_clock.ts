@@ -6,11 +6,12 @@
  * timer at a time, earliest first (ties in the order they were set), which
  * makes every run fast and exactly replayable.
  *
- * It also stands in for `Date.now` (the virtual time: restart windows and
- * `resetAfter` count on it), `performance.now` (each read costs one virtual
- * millisecond, so a restart loop that never waits still sees time pass and
- * lets the event loop turn, as on a real machine) and `Math.random` (a
- * seeded generator, so jittered delays replay).
+ * For programs with restart policies it also stands in for `Date.now` (the
+ * virtual time: restart windows and `resetAfter` count on it),
+ * `performance.now` (each read costs one virtual millisecond, so a restart
+ * loop that never waits still sees time pass and lets the event loop turn,
+ * as on a real machine) and `Math.random` (a seeded generator, so jittered
+ * delays replay). Other programs do not need them, and run faster without.
  *
  * @module
  */
@@ -43,9 +44,11 @@ export class VirtualClock {
     | {
       setTimeout: typeof setTimeout;
       clearTimeout: typeof clearTimeout;
-      dateNow: typeof Date.now;
-      random: typeof Math.random;
-      performanceNow: PropertyDescriptor | undefined;
+      clocks?: {
+        dateNow: typeof Date.now;
+        random: typeof Math.random;
+        performanceNow: PropertyDescriptor | undefined;
+      };
     }
     | undefined;
 
@@ -55,26 +58,30 @@ export class VirtualClock {
   }
 
   /**
-   * Replaces the global timer functions, `Date.now`, `performance.now` and
-   * `Math.random` (seeded with `seed`) until {@linkcode uninstall}.
+   * Replaces the global timer functions until {@linkcode uninstall}; with a
+   * `seed`, also `Date.now`, `performance.now` and `Math.random`.
    */
-  install(listener: ClockListener, seed = 0): void {
+  install(listener: ClockListener, seed?: number): void {
     if (this.#saved) throw new Error("the virtual clock is already installed");
     const g = globalThis as unknown as Record<string, unknown>;
     this.#saved = {
       setTimeout: globalThis.setTimeout,
       clearTimeout: globalThis.clearTimeout,
-      dateNow: Date.now,
-      random: Math.random,
-      performanceNow: Object.getOwnPropertyDescriptor(performance, "now"),
     };
-    Date.now = () => this.now;
-    Math.random = seeded(seed);
-    Object.defineProperty(performance, "now", {
-      value: () => ++this.now,
-      configurable: true,
-      writable: true,
-    });
+    if (seed !== undefined) {
+      this.#saved.clocks = {
+        dateNow: Date.now,
+        random: Math.random,
+        performanceNow: Object.getOwnPropertyDescriptor(performance, "now"),
+      };
+      Date.now = () => this.now;
+      Math.random = seeded(seed);
+      Object.defineProperty(performance, "now", {
+        value: () => ++this.now,
+        configurable: true,
+        writable: true,
+      });
+    }
     g.setTimeout = (fn: unknown, ms?: unknown, ...args: unknown[]) => {
       if (typeof fn !== "function") {
         throw new TypeError("the virtual clock takes only functions");
@@ -101,11 +108,14 @@ export class VirtualClock {
     const saved = this.#saved;
     globalThis.setTimeout = saved.setTimeout;
     globalThis.clearTimeout = saved.clearTimeout;
-    Date.now = saved.dateNow;
-    Math.random = saved.random;
-    if (saved.performanceNow) {
-      Object.defineProperty(performance, "now", saved.performanceNow);
-    } else delete (performance as { now?: unknown }).now;
+    const clocks = saved.clocks;
+    if (clocks) {
+      Date.now = clocks.dateNow;
+      Math.random = clocks.random;
+      if (clocks.performanceNow) {
+        Object.defineProperty(performance, "now", clocks.performanceNow);
+      } else delete (performance as { now?: unknown }).now;
+    }
     this.#saved = undefined;
   }
 

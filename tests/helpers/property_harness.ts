@@ -233,7 +233,7 @@ class Harness {
       set: (timer, ms, due) => this.#push({ t: "timer-set", timer, ms, due }),
       clear: (timer) => this.#push({ t: "timer-clear", timer }),
       fire: (timer) => this.#push({ t: "timer-fire", timer }),
-    }, program.random ?? 0);
+    }, program.kind === "restart" ? program.random ?? 0 : undefined);
     const restartMode = program.kind === "restart";
     try {
       const options: TaskManagerOptions = {};
