@@ -208,9 +208,10 @@ export class Engine {
   #startAll(): void {
     if (this.#aborted) return;
     this.#setState("running");
+    const now = stamp();
     for (const record of this.#tasks) {
       if (this.#aborted) break;
-      this.#start(record);
+      this.#start(record, now);
     }
   }
 
@@ -224,13 +225,15 @@ export class Engine {
 
   /** Cleans up, in reverse order, every task whose initialize had its turn. */
   async #cleanUpAll(): Promise<void> {
+    let now = stamp(); // read again only after a cleanup
     for (let i = this.#tasks.length - 1; i >= 0; i--) {
       const record = this.#tasks[i];
       if (record.cleanupOwed && record.cleanup !== undefined) {
         await this.#cleanUp(record);
+        now = stamp();
       }
       record.cleanupOwed = false;
-      this.#setTaskState(record, record.failed ? "failed" : "stopped");
+      this.#setTaskState(record, record.failed ? "failed" : "stopped", now);
     }
   }
 
@@ -261,16 +264,16 @@ export class Engine {
   }
 
   /** The first attempt. */
-  #start(record: TaskRecord): void {
+  #start(record: TaskRecord, now?: number): void {
     record.controller ??= new AbortController();
-    this.#execute(record);
+    this.#execute(record, now);
   }
 
-  #execute(record: TaskRecord): void {
+  #execute(record: TaskRecord, now?: number): void {
     // In flight from the call on: a stop the call itself causes must abort
     // this task's signal too, and wait for it before cleaning up.
     this.#setInFlight(record, Stage.Execute);
-    this.#setTaskState(record, "running");
+    this.#setTaskState(record, "running", now);
     if (record.budget) record.budget.startedAt = Date.now();
     let result: unknown;
     let threw = false;
@@ -321,8 +324,9 @@ export class Engine {
   #taskEnded(record: TaskRecord, stage?: Stage, failure?: unknown): void {
     this.#setInFlight(record, undefined);
     record.budget?.yielder?.stop(); // leaves no timer behind
-    if (stage === undefined) this.#setTaskState(record, "stopped");
-    else this.#fail(record, stage, failure);
+    if (stage !== undefined) this.#fail(record, stage, failure);
+    // A dynamic task leaves the snapshot now: its end is not shown.
+    else if (!record.dynamic) this.#setTaskState(record, "stopped");
     this.#checkSettled();
   }
 
@@ -466,14 +470,15 @@ export class Engine {
       );
     }
     const reason = this.#stopReason;
-    for (const record of this.#tasks) this.#abortTask(record, reason);
-    for (const record of this.#dynamic) this.#abortTask(record, reason);
+    const now = stamp();
+    for (const record of this.#tasks) this.#abortTask(record, reason, now);
+    for (const record of this.#dynamic) this.#abortTask(record, reason, now);
     this.#checkSettled();
   }
 
-  #abortTask(record: TaskRecord, reason: unknown): void {
+  #abortTask(record: TaskRecord, reason: unknown, now: number): void {
     if (record.inFlight === Stage.Execute && record.state === "running") {
-      this.#setTaskState(record, "stopping");
+      this.#setTaskState(record, "stopping", now);
     }
     const timer = record.budget?.timer;
     if (timer !== undefined) {
@@ -601,7 +606,8 @@ export class Engine {
       if (after) this.#dynamic.add(record);
       else {
         this.#dynamic.delete(record);
-        this.#lastErrors.delete(record); // it leaves the snapshot
+        // It leaves the snapshot, and its last failure with it.
+        if (this.#lastErrors.size > 0) this.#lastErrors.delete(record);
       }
     }
   }
@@ -616,10 +622,11 @@ export class Engine {
     }
   }
 
-  #setTaskState(record: TaskRecord, state: TaskState): void {
+  /** `now`: a stamp taken once for many tasks changing together. */
+  #setTaskState(record: TaskRecord, state: TaskState, now?: number): void {
     if (record.state === state) return;
     record.state = state;
-    record.since = stamp();
+    record.since = now ?? stamp();
   }
 
   /** Ends the wait `record` has in flight, if any. */

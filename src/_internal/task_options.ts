@@ -36,6 +36,11 @@ export interface ReadOptions {
 }
 
 const TASK_TYPES: readonly string[] = Object.values(TaskType);
+const BY_TYPE: Readonly<Record<TaskType, ReadOptions>> = {
+  strict: Object.freeze({ type: "strict", restart: undefined }),
+  error: Object.freeze({ type: "error", restart: undefined }),
+  "stop-group": Object.freeze({ type: "stop-group", restart: undefined }),
+};
 const EXECUTE_TASK_TYPES: readonly string[] = Object.values(ExecuteTaskType);
 const POLICIES: readonly string[] = ["temporary", "transient", "permanent"];
 
@@ -53,8 +58,9 @@ export function checkTaskOptions(
   forExecute: boolean,
 ): ReadOptions {
   if (options === null || typeof options !== "object") {
-    const type = options === undefined ? "strict" : options;
-    return { type: readType(caller, type, forExecute), restart: undefined };
+    const given = options === undefined ? "strict" : options;
+    const type = readType(caller, given, forExecute);
+    return BY_TYPE[type]; // shared: adding a task allocates no options
   }
   const { type, restart, backoff, intensity } = options as {
     type?: unknown;

@@ -78,7 +78,8 @@ export function newRecord(
     cleanup: stages.cleanup,
     dynamic,
     controller: undefined,
-    state: "pending",
+    // A task added while running starts at once: one stamp, not two.
+    state: dynamic ? "running" : "pending",
     since: stamp(),
     inFlight: undefined,
     cleanupOwed: false,
