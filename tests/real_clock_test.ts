@@ -71,14 +71,6 @@ test(
 );
 
 test(
-  "a stop from a timer callback: forceStop's grace timer does not outlive the task",
-  LONG,
-  async () => {
-    assertPromptEnd(await run("force_stop_tail"), ["resolved"]);
-  },
-);
-
-test(
   "a normal run with a deadline, forceStop and repeatTimer leaves no timer behind",
   LONG,
   async () => {
@@ -107,21 +99,6 @@ test(
   LONG,
   async () => {
     assertPromptEnd(await run("task_that_ends"), ["resolved"]);
-  },
-);
-
-test(
-  "a reload's initialize rejected by the stop's reason is a clean stop: exit 0",
-  LONG,
-  async () => {
-    const child = spawnFixture(fixture("reload_then_stop"));
-    await child.waitForLine("ready");
-    child.kill("SIGHUP");
-    await child.waitForLine("reloading");
-    child.kill("SIGTERM");
-    const result = await child.exited;
-    assert.equal(result.code, 0, explain(result));
-    assert.deepEqual(result.stderr, [], explain(result));
   },
 );
 

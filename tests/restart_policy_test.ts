@@ -2,7 +2,7 @@
  * Restart policies (DESIGN.md "Restart policies", rules 1–6), on virtual
  * time: `setTimeout` and `Date` are mocked, so every delay is exact.
  */
-import { mock, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   RestartIntensityError,
@@ -12,25 +12,14 @@ import {
   type TaskOptions,
   UnexpectedStopError,
 } from "../mod.ts";
-import { latch, settle, untilAborted } from "./helpers/tasks.ts";
+import {
+  advance,
+  latch,
+  onVirtualTime,
+  settle,
+  untilAborted,
+} from "./helpers/tasks.ts";
 import { spyOnTimers } from "./helpers/timer_spy.ts";
-
-/** Runs `body` on virtual time starting at t = 0 (`Date.now()` included). */
-async function onVirtualTime(body: () => Promise<void>): Promise<void> {
-  mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
-  try {
-    await body();
-  } finally {
-    mock.timers.reset();
-  }
-}
-
-/** Advances virtual time by `ms`, letting promise callbacks run around it. */
-async function advance(ms: number): Promise<void> {
-  await settle();
-  mock.timers.tick(ms);
-  await settle();
-}
 
 const noJitter = (backoff: TaskOptions["backoff"] = {}): TaskOptions => ({
   restart: "transient",

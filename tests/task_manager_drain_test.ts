@@ -2,25 +2,16 @@
  * Draining before the stop (DESIGN.md "Draining before the stop"), on
  * virtual time.
  */
-import { mock, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ManagerState, TaskManager } from "../mod.ts";
-import { latch, settle, untilAborted } from "./helpers/tasks.ts";
-
-async function onVirtualTime(body: () => Promise<void>): Promise<void> {
-  mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
-  try {
-    await body();
-  } finally {
-    mock.timers.reset();
-  }
-}
-
-async function advance(ms: number): Promise<void> {
-  await settle();
-  mock.timers.tick(ms);
-  await settle();
-}
+import {
+  advance,
+  latch,
+  onVirtualTime,
+  settle,
+  untilAborted,
+} from "./helpers/tasks.ts";
 
 /** A task that records when its signal aborted. */
 function watched(): {

@@ -78,3 +78,23 @@ export async function withMockTimers(body: () => Promise<void>): Promise<void> {
     mock.timers.reset();
   }
 }
+
+/**
+ * Runs `body` on virtual time from t = 0: `setTimeout` and `Date` are
+ * mocked, so backoff delays, windows and timestamps are exact.
+ */
+export async function onVirtualTime(body: () => Promise<void>): Promise<void> {
+  mock.timers.enable({ apis: ["setTimeout", "Date"], now: 0 });
+  try {
+    await body();
+  } finally {
+    mock.timers.reset();
+  }
+}
+
+/** Advances virtual time by `ms`, letting promise callbacks run around it. */
+export async function advance(ms: number): Promise<void> {
+  await settle();
+  mock.timers.tick(ms);
+  await settle();
+}
