@@ -2,7 +2,7 @@
  * Observability (DESIGN.md "Observability"): states, snapshots and events,
  * `stop()` and `[Symbol.asyncDispose]`.
  */
-import { test } from "node:test";
+import { mock, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type ManagerState,
@@ -13,7 +13,13 @@ import {
   TaskManager,
   type TaskState,
 } from "../mod.ts";
-import { latch, settle, untilAborted } from "./helpers/tasks.ts";
+import {
+  advance,
+  latch,
+  onVirtualTime,
+  settle,
+  untilAborted,
+} from "./helpers/tasks.ts";
 
 /** Every event of `manager`, as one line each. */
 function record(manager: TaskManager): string[] {
@@ -443,4 +449,29 @@ test("a failure with undefined is still a last error in the snapshot", async () 
   assert.ok("lastError" in task);
   assert.equal(task.lastError, undefined);
   assert.equal(task.state, "failed");
+});
+
+test("since is Date.now() of the turn in which the state changed", async () => {
+  await onVirtualTime(async () => {
+    mock.timers.tick(1_000); // Date.now() is 1000 when the tasks start
+    const manager = new TaskManager();
+    manager.addTask("a", untilAborted);
+    manager.addTask("b", untilAborted);
+    const done = manager.run();
+    await settle();
+    const running = manager.snapshot();
+    assert.deepEqual(running.tasks.map((t) => [t.state, t.since]), [
+      ["running", 1_000],
+      ["running", 1_000],
+    ]);
+    setTimeout(() => manager.stop(), 250);
+    await advance(250);
+    const stopped = manager.snapshot();
+    assert.equal(stopped.state, "stopped");
+    assert.deepEqual(stopped.tasks.map((t) => [t.state, t.since]), [
+      ["stopped", 1_250],
+      ["stopped", 1_250],
+    ]);
+    await done;
+  });
 });

@@ -33,11 +33,11 @@ import {
   type Outcome,
   SETTLED,
   snapshotOf,
-  stamp,
   type TaskRecord,
   TIMED_OUT,
 } from "./task_record.ts";
 import { startTimer, stopTimer, type Timer } from "./timers.ts";
+import { stamp } from "./clock.ts";
 
 /** Where the engine sends its events: the manager's listeners. */
 export interface EventSink {

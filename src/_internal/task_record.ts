@@ -10,6 +10,7 @@ import { RestartBudget } from "./restart_budget.ts";
 import type { StageFn, Stages } from "./stages.ts";
 import type { RestartConfig } from "./task_options.ts";
 import { describe } from "./render.ts";
+import { EPOCH, stamp } from "./clock.ts";
 
 /** Marks "no failure yet": a task may fail with `undefined`. */
 export const NO_ERROR: unique symbol = Symbol("no error");
@@ -44,22 +45,6 @@ export interface TaskRecord {
   /** Restart policy and state; undefined for a `temporary` task. */
   readonly budget: RestartBudget | undefined;
 }
-
-/**
- * Milliseconds since the library loaded: `Date.now()` less a constant, so
- * that a task's `since` stays a small integer (12 days of them), which V8
- * keeps in the record itself rather than in a number object of its own.
- * `EPOCH + stamp()` is `Date.now()` exactly, mocked clocks included.
- */
-export function stamp(): number {
-  const ms = Date.now() - EPOCH;
-  // `| 0` makes V8 hold a small integer as such; a larger one stays exact.
-  return ms > -SMALL && ms < SMALL ? ms | 0 : ms;
-}
-
-const SMALL = 2 ** 30;
-
-const EPOCH = Date.now();
 
 /** A new record for a task just validated. */
 export function newRecord(

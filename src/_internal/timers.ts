@@ -12,12 +12,17 @@
  * @module
  */
 
+import { newTurn } from "./clock.ts";
+
 /** What `setTimeout` returns on this runtime. */
 export type Timer = ReturnType<typeof setTimeout>;
 
 /** Starts a timer; see the module doc for when to call it. */
 export function startTimer(callback: () => void, delay: number): Timer {
-  return setTimeout(callback, delay);
+  return setTimeout(() => {
+    newTurn(); // a mocked clock runs timer callbacks back to back
+    callback();
+  }, delay);
 }
 
 /** Stops a timer; `undefined` is ignored. */
