@@ -75,7 +75,10 @@ export interface TaskSnapshot {
   type: TaskType | ExecuteTaskType;
   /** Its state now. */
   state: TaskState;
-  /** `Date.now()` when it entered `state`. */
+  /**
+   * `Date.now()` when it entered `state`, read once per turn of the
+   * microtask queue (changes in the same turn share one reading).
+   */
   since: number;
   /** How many times it has been restarted. */
   restarts: number;
