@@ -26,7 +26,7 @@ export class SafeListeners {
   /** `addEventListener` on the target, with `listener` wrapped. */
   add(type: string, listener: Listener | null, options: unknown): void {
     if (listener === null || listener === undefined) return;
-    const wrapper = this.wrap(type, listener, captureOf(options));
+    const wrapper = this.#wrap(type, listener, keyOf(type, options));
     EventTarget.prototype.addEventListener.call(
       this.#target,
       type,
@@ -38,7 +38,7 @@ export class SafeListeners {
   /** `removeEventListener` on the target, for a listener given to `add`. */
   remove(type: string, listener: Listener | null, options: unknown): void {
     if (listener === null || listener === undefined) return;
-    const wrapper = this.find(type, listener, captureOf(options));
+    const wrapper = this.#wrappers.get(listener)?.get(keyOf(type, options));
     if (wrapper === undefined) return;
     EventTarget.prototype.removeEventListener.call(
       this.#target,
@@ -54,11 +54,10 @@ export class SafeListeners {
   }
 
   /** The wrapper to register for `listener`; the same one each time. */
-  wrap(type: string, listener: Listener, capture: boolean): EventListener {
+  #wrap(type: string, listener: Listener, key: string): EventListener {
     this.#used.add(type);
     let byKey = this.#wrappers.get(listener);
     if (!byKey) this.#wrappers.set(listener, byKey = new Map());
-    const key = `${capture ? "c" : "b"}:${type}`;
     let wrapper = byKey.get(key);
     if (!wrapper) {
       const target = this.#target;
@@ -78,21 +77,16 @@ export class SafeListeners {
     }
     return wrapper;
   }
-
-  /** The wrapper registered for `listener`, if any. */
-  find(
-    type: string,
-    listener: Listener,
-    capture: boolean,
-  ): EventListener | undefined {
-    return this.#wrappers.get(listener)?.get(`${capture ? "c" : "b"}:${type}`);
-  }
 }
 
-/** The `capture` flag of `addEventListener`'s options. */
-export function captureOf(options: unknown): boolean {
-  return typeof options === "boolean"
+/**
+ * Which registration a listener makes: the same listener, type and capture
+ * flag is one registration, as `EventTarget` counts them.
+ */
+function keyOf(type: string, options: unknown): string {
+  const capture = typeof options === "boolean"
     ? options
     : typeof options === "object" && options !== null &&
       Boolean((options as { capture?: unknown }).capture);
+  return `${capture ? "c" : "b"}:${type}`;
 }
