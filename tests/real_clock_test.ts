@@ -13,6 +13,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type ChildExit,
+  explain,
   msAfterLine,
   runProgram,
   runtimeName,
@@ -31,14 +32,6 @@ function fixture(name: string): string {
 
 function run(name: string): Promise<ChildExit> {
   return runProgram(fixture(name));
-}
-
-function explain(result: ChildExit): string {
-  return `exit ${result.code} (${result.signal}) after ${
-    result.lived.toFixed(0)
-  } ms\n--- stdout ---\n${result.stdout.join("\n")}\n--- stderr ---\n${
-    result.stderr.join("\n")
-  }`;
 }
 
 /** Exit 0, these stdout lines, and no long life after "resolved". */

@@ -5,15 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildExit, pause, spawnFixture } from "./helpers/child.ts";
+import { explain, pause, spawnFixture } from "./helpers/child.ts";
 
 const DRAINING = new URL("./fixtures/draining_service.ts", import.meta.url);
-
-function explain(result: ChildExit): string {
-  return `stdout:\n${result.stdout.join("\n")}\nstderr:\n${
-    result.stderr.join("\n")
-  }`;
-}
 
 test("drainDelay 5000: a second SIGTERM during the drain exits 143 at once", async () => {
   const child = spawnFixture(DRAINING, { args: ["--drain", "5000"] });

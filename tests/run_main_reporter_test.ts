@@ -5,16 +5,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildExit, spawnFixture } from "./helpers/child.ts";
+import { explain, spawnFixture } from "./helpers/child.ts";
 
 const ASYNC_REPORTER = new URL("./fixtures/async_reporter.ts", import.meta.url);
 const LINE = 'goasync: task "api" failed in execute: boom';
-
-function explain(result: ChildExit): string {
-  return `stdout:\n${result.stdout.join("\n")}\nstderr:\n${
-    result.stderr.join("\n")
-  }`;
-}
 
 test("an async reporter that rejects: the line goes to stderr, exit 1", async () => {
   const result = await spawnFixture(ASYNC_REPORTER, { args: ["rejects"] })

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildExit, pause, spawnFixture } from "./helpers/child.ts";
+import { explain, pause, spawnFixture } from "./helpers/child.ts";
 
 const SERVICE = new URL("./fixtures/service.ts", import.meta.url);
 
@@ -17,12 +17,6 @@ function assertInOrder(lines: readonly string[], expected: string[]) {
       lines.join("\n  ")
     }`,
   );
-}
-
-function explain(result: ChildExit): string {
-  return `stdout:\n${result.stdout.join("\n")}\nstderr:\n${
-    result.stderr.join("\n")
-  }`;
 }
 
 test("SIGTERM: graceful stop, cleanup in reverse order, exit code 0", async () => {

@@ -6,16 +6,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildExit, runtimeName, spawnFixture } from "./helpers/child.ts";
+import {
+  type ChildExit,
+  explain,
+  runtimeName,
+  spawnFixture,
+} from "./helpers/child.ts";
 
 const SAME_DISPATCH = new URL("./fixtures/same_dispatch.ts", import.meta.url);
 const THROWING = new URL("./fixtures/throwing_handler.ts", import.meta.url);
-
-function explain(result: ChildExit): string {
-  return `stdout:\n${result.stdout.join("\n")}\nstderr:\n${
-    result.stderr.join("\n")
-  }`;
-}
 
 /** Sends SIGUSR2 twice, each after the fixture handled the one before. */
 async function twoDeliveries(raw: boolean): Promise<ChildExit> {

@@ -7,16 +7,10 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildExit, runtimeName, spawnFixture } from "./helpers/child.ts";
+import { explain, runtimeName, spawnFixture } from "./helpers/child.ts";
 
 const RELEASED = new URL("./fixtures/released.ts", import.meta.url);
 const NONE = "listeners SIGINT=0 SIGTERM=0 SIGHUP=0";
-
-function explain(result: ChildExit): string {
-  return `stdout:\n${result.stdout.join("\n")}\nstderr:\n${
-    result.stderr.join("\n")
-  }`;
-}
 
 for (const mode of ["dispose", "using", "abort"]) {
   test(`ShutdownController released by ${mode}: no listener is left to keep the process`, async () => {

@@ -341,3 +341,12 @@ export async function guarded<T>(
     clearTimeout(timer);
   }
 }
+
+/** A finished child's exit, lifetime and output, for an assertion's message. */
+export function explain(result: ChildExit): string {
+  return `exit ${result.code} (${result.signal}) after ${
+    result.lived.toFixed(0)
+  } ms\n--- stdout ---\n${result.stdout.join("\n")}\n--- stderr ---\n${
+    result.stderr.join("\n")
+  }`;
+}
