@@ -30,11 +30,8 @@ import type { ReadOptions } from "./task_options.ts";
 import {
   newRecord,
   NO_ERROR,
-  type Outcome,
-  SETTLED,
   snapshotOf,
   type TaskRecord,
-  TIMED_OUT,
 } from "./task_record.ts";
 import { startTimer, stopTimer, type Timer } from "./timers.ts";
 import { stamp } from "./clock.ts";
@@ -46,6 +43,13 @@ export interface EventSink {
   /** Dispatches `event` synchronously. */
   dispatch(event: Event): void;
 }
+
+/** How an awaited stage ended. */
+type Outcome = typeof SETTLED | typeof TIMED_OUT | { error: unknown };
+/** The stage resolved or returned. */
+const SETTLED: unique symbol = Symbol("settled");
+/** The shutdown deadline passed first; the stage is abandoned. */
+const TIMED_OUT: unique symbol = Symbol("timed out");
 
 /** Marks "no stop asked yet": a stop's reason may be `undefined`. */
 const NO_STOP: unique symbol = Symbol("no stop");

@@ -15,13 +15,6 @@ import { EPOCH, stamp } from "./clock.ts";
 /** Marks "no failure yet": a task may fail with `undefined`. */
 export const NO_ERROR: unique symbol = Symbol("no error");
 
-/** How an awaited stage ended. */
-export type Outcome = typeof SETTLED | typeof TIMED_OUT | { error: unknown };
-/** The stage resolved or returned. */
-export const SETTLED: unique symbol = Symbol("settled");
-/** The shutdown deadline passed first; the stage is abandoned. */
-export const TIMED_OUT: unique symbol = Symbol("timed out");
-
 /** One task added to a manager. */
 export interface TaskRecord {
   readonly name: string;
