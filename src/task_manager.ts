@@ -156,11 +156,7 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     const drainDelay = given.drainDelay === undefined
       ? 0
       : checkDelay(given.drainDelay, "drainDelay");
-    const listeners = this.#listeners;
-    this.#engine = new Engine(shutdownTimeout, drainDelay, {
-      listens: (type) => listeners.listens(type),
-      dispatch: (event) => void this.dispatchEvent(event),
-    });
+    this.#engine = new Engine(shutdownTimeout, drainDelay, this.#listeners);
   }
 
   /**

@@ -53,6 +53,11 @@ export class SafeListeners {
     return this.#used.has(type);
   }
 
+  /** Dispatches `event` on the target, synchronously. */
+  dispatch(event: Event): void {
+    this.#target.dispatchEvent(event);
+  }
+
   /** The wrapper to register for `listener`; the same one each time. */
   #wrap(type: string, listener: Listener, key: string): EventListener {
     this.#used.add(type);
