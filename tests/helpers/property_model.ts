@@ -108,10 +108,20 @@ class TaskState {
 
 /** Checks one run's log; returns a summary, or throws a Violation. */
 export function checkRun(run: RunRecord): RunSummary {
-  const model = new Model(run);
+  return replay(run, new Model(run));
+}
+
+/**
+ * Feeds every event of `run` to `checker`, then finishes it; a Violation is
+ * rethrown with where it happened and the log up to there.
+ */
+export function replay<T>(
+  run: RunRecord,
+  checker: { feed(event: LogEvent): void; finish(): T },
+): T {
   for (const event of run.log) {
     try {
-      model.feed(event);
+      checker.feed(event);
     } catch (error) {
       if (error instanceof Violation) {
         throw new Violation(
@@ -124,7 +134,7 @@ export function checkRun(run: RunRecord): RunSummary {
     }
   }
   try {
-    return model.finish();
+    return checker.finish();
   } catch (error) {
     if (error instanceof Violation) {
       throw new Violation(

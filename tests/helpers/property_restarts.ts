@@ -46,7 +46,7 @@ import type {
   RunRecord,
   StageName,
 } from "./property_harness.ts";
-import { renderLog, show, Violation } from "./property_model.ts";
+import { replay, show, Violation } from "./property_model.ts";
 import {
   allowedNext,
   type Expect,
@@ -87,31 +87,7 @@ interface TimerInfo {
 
 /** Checks one run's log; returns what it exercised, or throws a Violation. */
 export function checkInvariants(run: RunRecord): InvariantSummary {
-  const checker = new Checker(run);
-  for (const event of run.log) {
-    try {
-      checker.feed(event);
-    } catch (error) {
-      if (error instanceof Violation) {
-        throw new Violation(
-          `${error.message}\n  at event #${event.seq}\n${
-            renderLog(run, event.seq)
-          }`,
-        );
-      }
-      throw error;
-    }
-  }
-  try {
-    return checker.finish();
-  } catch (error) {
-    if (error instanceof Violation) {
-      throw new Violation(
-        `${error.message}\n  at the end of the run\n${renderLog(run)}`,
-      );
-    }
-    throw error;
-  }
+  return replay(run, new Checker(run));
 }
 
 class Checker {
