@@ -27,12 +27,7 @@ import { EventLoopYield } from "./event_loop_yield.ts";
 import { whenSettled } from "./settle.ts";
 import type { StageFn, Stages } from "./stages.ts";
 import type { ReadOptions } from "./task_options.ts";
-import {
-  newRecord,
-  NO_ERROR,
-  snapshotOf,
-  type TaskRecord,
-} from "./task_record.ts";
+import { NO_ERROR, snapshotOf, TaskRecord } from "./task_record.ts";
 import { startTimer, stopTimer, type Timer } from "./timers.ts";
 import { stamp } from "./clock.ts";
 
@@ -79,6 +74,13 @@ export class Engine {
   readonly #wakers = new Map<TaskRecord, (outcome: Outcome) => void>();
   /** Each task's last failure, restarted or not (failures are rare). */
   readonly #lastErrors = new Map<TaskRecord, unknown>();
+  /**
+   * Called with a task's record as `this` when its execute settles. Bound
+   * to the record per execute, they cost less than two closures (a bound
+   * function holds no context of its own; docs/benchmarks.md).
+   */
+  readonly #executeReturned: (this: TaskRecord) => void;
+  readonly #executeThrew: (this: TaskRecord, error: unknown) => void;
 
   constructor(
     shutdownTimeout: number | undefined,
@@ -88,6 +90,16 @@ export class Engine {
     this.#shutdownTimeout = shutdownTimeout;
     this.#drainDelay = drainDelay;
     this.#events = events;
+    const returned = (record: TaskRecord) =>
+      this.#executeSettled(record, false);
+    const threw = (record: TaskRecord, error: unknown) =>
+      this.#executeSettled(record, true, error);
+    this.#executeReturned = function () {
+      returned(this);
+    };
+    this.#executeThrew = function (error) {
+      threw(this, error);
+    };
   }
 
   get state(): ManagerState {
@@ -107,7 +119,7 @@ export class Engine {
       );
     }
     this.#tasks.push(
-      newRecord(name, options.type, stages, options.restart, false),
+      new TaskRecord(name, options.type, stages, options.restart, false),
     );
     if (options.type === "stop-group") this.#stopGroupLeft++;
   }
@@ -123,7 +135,7 @@ export class Engine {
       throw new Error(`${caller}: the manager is stopping or stopped`);
     }
     const started = this.#state === "running" || this.#state === "draining";
-    const record = newRecord(
+    const record = new TaskRecord(
       name,
       options.type,
       stages,
@@ -196,8 +208,11 @@ export class Engine {
 
   /** Initializes tasks in order, until one fails or the manager stops. */
   async #initializeAll(): Promise<void> {
-    // A for-of loop also visits execute tasks added while one awaits.
-    for (const record of this.#tasks) {
+    // Reading the length each time also visits execute tasks added while
+    // one awaits.
+    const tasks = this.#tasks;
+    for (let i = 0; i < tasks.length; i++) {
+      const record = tasks[i];
       if (this.#aborted) break;
       record.controller = new AbortController();
       record.cleanupOwed = true;
@@ -213,9 +228,10 @@ export class Engine {
     if (this.#aborted) return;
     this.#setState("running");
     const now = stamp();
-    for (const record of this.#tasks) {
+    const tasks = this.#tasks;
+    for (let i = 0; i < tasks.length; i++) {
       if (this.#aborted) break;
-      this.#start(record, now);
+      this.#start(tasks[i], now);
     }
   }
 
@@ -233,7 +249,9 @@ export class Engine {
     for (let i = this.#tasks.length - 1; i >= 0; i--) {
       const record = this.#tasks[i];
       if (record.cleanupOwed && record.cleanup !== undefined) {
-        await this.#cleanUp(record);
+        // Synchronous cleanups are not awaited: a run of them costs no promise.
+        const pending = this.#cleanUp(record);
+        if (pending !== undefined) await pending;
         now = stamp();
       }
       record.cleanupOwed = false;
@@ -292,36 +310,41 @@ export class Engine {
     if (result === undefined) return this.#executeSettled(record, false);
     whenSettled(
       result,
-      () => this.#executeSettled(record, false),
-      (error) => this.#executeSettled(record, true, error),
+      this.#executeReturned.bind(record),
+      this.#executeThrew.bind(record),
     );
   }
 
   #executeSettled(record: TaskRecord, threw: boolean, error?: unknown): void {
     if (record.inFlight !== Stage.Execute) return; // abandoned at the deadline
-    const signal = record.controller!.signal;
+    // Only #abort aborts task signals: the state tells without reading one.
+    const stopped = this.#aborted;
+    const budget = record.budget;
     let failure: unknown = NO_ERROR;
     if (threw) {
-      if (!isAbortEcho(error, signal)) failure = error;
+      const signal = record.controller!.signal;
+      if (!stopped || !isAbortEcho(error, signal)) failure = error;
     } else if (
-      !signal.aborted &&
-      (record.type === "strict" || record.budget?.config.permanent)
+      !stopped && (record.type === "strict" || budget?.config.permanent)
     ) {
       failure = new UnexpectedStopError(record.name);
     }
     this.#emit("taskstop", record, failure);
-    const restart = !signal.aborted && failure !== NO_ERROR &&
-      record.budget !== undefined && (threw || record.budget.config.permanent);
-    if (restart) return this.#restart(record, failure);
-    if (failure !== NO_ERROR) {
-      return this.#taskEnded(record, Stage.Execute, failure);
-    }
-    if (record.type === "stop-group" && !signal.aborted) {
-      if (--this.#stopGroupLeft === 0) {
-        this.#requestStop(abortError("every stop-group task returned"), false);
+    if (failure === NO_ERROR) {
+      if (record.type === "stop-group" && !stopped) {
+        if (--this.#stopGroupLeft === 0) {
+          this.#requestStop(
+            abortError("every stop-group task returned"),
+            false,
+          );
+        }
       }
+      return this.#taskEnded(record);
     }
-    this.#taskEnded(record);
+    const restart = !stopped && budget !== undefined &&
+      (threw || budget.config.permanent);
+    if (restart) return this.#restart(record, failure);
+    this.#taskEnded(record, Stage.Execute, failure);
   }
 
   /** The task is done until the final cleanup, failed in `stage` or not. */
@@ -521,19 +544,28 @@ export class Engine {
   }
 
   /** Runs `record`'s final cleanup, bounded by `shutdownTimeout`. */
-  async #cleanUp(record: TaskRecord): Promise<void> {
+  #cleanUp(record: TaskRecord): Promise<void> | undefined {
     this.#setTaskState(record, "cleaning");
     const controller = new AbortController();
     const pending = this.#callStage(record, record.cleanup!, controller.signal);
-    let outcome: Outcome;
-    if (pending instanceof Promise) {
-      const timeout = this.#shutdownTimeout;
-      const timer = timeout === undefined
-        ? undefined
-        : startTimer(() => this.#wake(record, TIMED_OUT), timeout);
-      outcome = await pending;
+    if (!(pending instanceof Promise)) {
+      return this.#cleanedUp(record, pending, controller);
+    }
+    const timeout = this.#shutdownTimeout;
+    const timer = timeout === undefined
+      ? undefined
+      : startTimer(() => this.#wake(record, TIMED_OUT), timeout);
+    return pending.then((outcome) => {
       stopTimer(timer);
-    } else outcome = pending;
+      this.#cleanedUp(record, outcome, controller);
+    });
+  }
+
+  #cleanedUp(
+    record: TaskRecord,
+    outcome: Outcome,
+    controller: AbortController,
+  ): undefined {
     if (outcome === TIMED_OUT) {
       const error = this.#timedOut(record, Stage.Cleanup);
       controller.abort(error);

@@ -288,8 +288,8 @@ export const MUTANTS: Mutant[] = [
     { task: skipRestartCleanup },
   ),
   sourceMutant("restarts after the stop", /unexpected taskrestart/, [[
-    "const restart = !signal.aborted && failure !== NO_ERROR &&",
-    "const restart = failure !== NO_ERROR &&",
+    "const restart = !stopped && budget !== undefined &&",
+    "const restart = budget !== undefined &&",
   ]]),
   sourceMutant(
     "does not wait for the backoff delay",
