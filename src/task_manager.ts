@@ -15,7 +15,7 @@ import type {
   TaskManagerEventMap,
 } from "./events.ts";
 import type { ExecuteTaskOptions, TaskOptions } from "./restart.ts";
-import { checkDelay, checkOptions, taskCaller } from "./_internal/checks.ts";
+import { checkDelay, checkName, checkOptions } from "./_internal/checks.ts";
 import { abortError, Engine } from "./_internal/engine.ts";
 import { SafeListeners } from "./_internal/safe_listeners.ts";
 import { readStages } from "./_internal/stages.ts";
@@ -210,10 +210,10 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     task: Task | ExecuteFn,
     options?: TaskType | TaskOptions,
   ): void {
-    const caller = taskCaller("addTask", name);
-    const stages = readStages(caller, task);
-    const read = checkTaskOptions(caller, options, false);
-    this.#engine.addTask(caller, name, stages, read);
+    checkName(name, "addTask");
+    const stages = readStages("addTask", name, task);
+    const read = checkTaskOptions("addTask", name, options, false);
+    this.#engine.addTask(name, stages, read);
   }
 
   /**
@@ -249,10 +249,10 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
     task: ExecuteTask | ExecuteFn,
     options?: ExecuteTaskType | ExecuteTaskOptions,
   ): void {
-    const caller = taskCaller("addExecuteTask", name);
-    const stages = readStages(caller, task, false);
-    const read = checkTaskOptions(caller, options, true);
-    this.#engine.addExecuteTask(caller, name, stages, read);
+    checkName(name, "addExecuteTask");
+    const stages = readStages("addExecuteTask", name, task, false);
+    const read = checkTaskOptions("addExecuteTask", name, options, true);
+    this.#engine.addExecuteTask(name, stages, read);
   }
 
   /**

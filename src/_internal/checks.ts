@@ -113,13 +113,10 @@ export function checkName(
 }
 
 /**
- * `addTask("db")`: how messages name a call about a task, once its name is
- * checked.
- *
- * @throws {TypeError} For a name that is not a non-empty string.
+ * How a message names a call: `addTask("db")` for a call about a named
+ * task, else the method alone. Built only for a message, so that adding a
+ * task builds no string.
  */
-export function taskCaller(method: string, name: unknown): string {
-  checkName(name, method);
-  // Built for every task added, so kept cheap: no escaping of the name.
-  return `${method}("${name}")`;
+export function callName(method: string, name?: string): string {
+  return name === undefined ? method : `${method}("${name}")`;
 }

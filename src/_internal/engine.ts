@@ -23,6 +23,7 @@ import {
 } from "../events.ts";
 import { Stage } from "../task_type.ts";
 import { isAbortEcho } from "./abort_echo.ts";
+import { callName } from "./checks.ts";
 import { EventLoopYield } from "./event_loop_yield.ts";
 import { whenSettled } from "./settle.ts";
 import type { StageFn, Stages } from "./stages.ts";
@@ -108,14 +109,15 @@ export class Engine {
 
   /** `addTask`, its arguments checked. */
   addTask(
-    caller: string,
     name: string,
     stages: Stages,
     options: ReadOptions,
   ): void {
     if (this.#state !== "idle") {
       throw new Error(
-        `${caller}: tasks with a lifecycle can be added only before run; use addExecuteTask while running`,
+        `${
+          callName("addTask", name)
+        }: tasks with a lifecycle can be added only before run; use addExecuteTask while running`,
       );
     }
     this.#tasks.push(
@@ -126,13 +128,16 @@ export class Engine {
 
   /** `addExecuteTask`, its arguments checked. */
   addExecuteTask(
-    caller: string,
     name: string,
     stages: Stages,
     options: ReadOptions,
   ): void {
     if (this.#aborted) {
-      throw new Error(`${caller}: the manager is stopping or stopped`);
+      throw new Error(
+        `${
+          callName("addExecuteTask", name)
+        }: the manager is stopping or stopped`,
+      );
     }
     const started = this.#state === "running" || this.#state === "draining";
     const record = new TaskRecord(

@@ -7,6 +7,7 @@
  */
 
 import type { StageResult } from "../types.ts";
+import { callName } from "./checks.ts";
 import { show } from "./render.ts";
 
 /** One stage of a task (its result is awaited if it is a thenable). */
@@ -26,15 +27,16 @@ export interface Stages {
 
 /**
  * Reads `task`'s stages; `lifecycle: false` reads only `execute`, as
- * `addExecuteTask` does even for an object that has other stages. `caller`
- * names the call in messages (`addTask("db")`).
+ * `addExecuteTask` does even for an object that has other stages. `method`
+ * and the task's `name` name the call in messages ({@linkcode callName}).
  *
  * @throws {TypeError} For anything that is neither a function nor an object
  * with an `execute` method, a getter that throws, or an `initialize` or
  * `cleanup` that is present but not a function.
  */
 export function readStages(
-  caller: string,
+  method: string,
+  name: string | undefined,
   task: unknown,
   lifecycle = true,
 ): Stages {
@@ -48,7 +50,9 @@ export function readStages(
   }
   if (task === null || typeof task !== "object") {
     throw new TypeError(
-      `${caller}: task must be a function or an object with an execute method, got ${
+      `${
+        callName(method, name)
+      }: task must be a function or an object with an execute method, got ${
         show(task)
       }`,
     );
@@ -62,17 +66,22 @@ export function readStages(
       cleanup = fields.cleanup;
     }
   } catch (cause) {
-    throw new TypeError(`${caller}: reading the task's methods threw`, {
-      cause,
-    });
+    throw new TypeError(
+      `${callName(method, name)}: reading the task's methods threw`,
+      {
+        cause,
+      },
+    );
   }
   if (typeof execute !== "function") {
     throw new TypeError(
-      `${caller}: task.execute must be a function, got ${show(execute)}`,
+      `${callName(method, name)}: task.execute must be a function, got ${
+        show(execute)
+      }`,
     );
   }
-  optionalStage(caller, "initialize", initialize);
-  optionalStage(caller, "cleanup", cleanup);
+  optionalStage(method, name, "initialize", initialize);
+  optionalStage(method, name, "cleanup", cleanup);
   return {
     self: task,
     execute: execute as StageFn,
@@ -86,12 +95,17 @@ export function bindStage(fn: StageFn, self: unknown): StageFn {
   return self === undefined ? fn : (signal) => fn.call(self, signal);
 }
 
-function optionalStage(caller: string, stage: string, fn: unknown): void {
+function optionalStage(
+  method: string,
+  name: string | undefined,
+  stage: string,
+  fn: unknown,
+): void {
   if (fn !== undefined && typeof fn !== "function") {
     throw new TypeError(
-      `${caller}: task.${stage} must be a function when present, got ${
-        show(fn)
-      }`,
+      `${
+        callName(method, name)
+      }: task.${stage} must be a function when present, got ${show(fn)}`,
     );
   }
 }

@@ -12,7 +12,7 @@ import type {
   IntensityOptions,
   RestartPolicy,
 } from "../restart.ts";
-import { MAX_TIMER_DELAY, numberProblem } from "./checks.ts";
+import { callName, MAX_TIMER_DELAY, numberProblem } from "./checks.ts";
 import { show } from "./render.ts";
 
 /** How a task that ended early is restarted; from validated options. */
@@ -46,29 +46,32 @@ const POLICIES: readonly string[] = ["temporary", "transient", "permanent"];
 
 /**
  * Validates `options` (a type string, an options object, or undefined) for
- * `caller` (`addTask("db")`); `forExecute` allows only execute-task types.
+ * the task `name` added by `method`; `forExecute` allows only execute-task
+ * types.
  *
  * @throws {TypeError} For anything bad, as `addTask` promises: an unknown
  * type or policy, a number of the wrong type or out of range, `backoff` or
  * `intensity` without a restarting policy, a `permanent` stop-group task.
  */
 export function checkTaskOptions(
-  caller: string,
+  method: string,
+  name: string,
   options: unknown,
   forExecute: boolean,
 ): ReadOptions {
   if (options === null || typeof options !== "object") {
     const given = options === undefined ? "strict" : options;
-    const type = readType(caller, given, forExecute);
+    const type = readType(method, name, given, forExecute);
     return BY_TYPE[type]; // shared: adding a task allocates no options
   }
+  const caller = callName(method, name);
   const { type, restart, backoff, intensity } = options as {
     type?: unknown;
     restart?: unknown;
     backoff?: unknown;
     intensity?: unknown;
   };
-  const taskType = readType(caller, type ?? "strict", forExecute);
+  const taskType = readType(method, name, type ?? "strict", forExecute);
   const policy = restart ?? "temporary";
   if (typeof policy !== "string" || !POLICIES.includes(policy)) {
     throw new TypeError(
@@ -101,16 +104,17 @@ export function checkTaskOptions(
 }
 
 function readType(
-  caller: string,
+  method: string,
+  name: string,
   type: unknown,
   forExecute: boolean,
 ): TaskType {
   const types = forExecute ? EXECUTE_TASK_TYPES : TASK_TYPES;
   if (typeof type !== "string" || !types.includes(type)) {
     throw new TypeError(
-      `${caller}: unknown task type ${show(type)}; expected one of ${
-        quoteAll(types)
-      }`,
+      `${callName(method, name)}: unknown task type ${
+        show(type)
+      }; expected one of ${quoteAll(types)}`,
     );
   }
   return type as TaskType;

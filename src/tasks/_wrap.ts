@@ -22,7 +22,11 @@ export interface BoundStages {
  * @throws {TypeError} As {@linkcode readStages} does.
  */
 export function readTask(caller: string, task: unknown): BoundStages {
-  const { self, execute, initialize, cleanup } = readStages(caller, task);
+  const { self, execute, initialize, cleanup } = readStages(
+    caller,
+    undefined,
+    task,
+  );
   return {
     execute: bindStage(execute, self),
     initialize: initialize && bindStage(initialize, self),

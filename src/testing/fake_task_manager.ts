@@ -25,7 +25,7 @@ import type { AsyncTaskManager } from "../task_manager.ts";
 import { checkTaskOptions } from "../_internal/task_options.ts";
 import { readStages } from "../_internal/stages.ts";
 import { show } from "../_internal/render.ts";
-import { taskCaller } from "../_internal/checks.ts";
+import { checkName } from "../_internal/checks.ts";
 import { SafeListeners } from "../_internal/safe_listeners.ts";
 import { Fake, type FakeOptions } from "./fake.ts";
 import { Recorder } from "./_recorder.ts";
@@ -489,10 +489,10 @@ export class FakeTaskManager extends Fake<FakeTaskManagerMethod>
   #add(method: "addTask" | "addExecuteTask", args: unknown[]): void {
     const nth = this.#recorder.record(method, args);
     const [name, task, options] = args;
-    const caller = taskCaller(method, name);
+    checkName(name, method);
     const forExecute = method === "addExecuteTask";
-    readStages(caller, task, !forExecute);
-    const { type } = checkTaskOptions(caller, options, forExecute);
+    readStages(method, name, task, !forExecute);
+    const { type } = checkTaskOptions(method, name, options, forExecute);
     this.#recorder.invoke(method, nth, args);
     const given: TaskOptions = typeof options === "object"
       ? options as TaskOptions
