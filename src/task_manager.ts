@@ -449,4 +449,15 @@ export class TaskManager extends EventTarget implements AsyncTaskManager {
   ): void {
     this.#listeners.remove(type, listener, options);
   }
+
+  /**
+   * One idle manager with one task, kept for the life of the program. V8
+   * keeps the shape of a class's objects only while one of them lives: with
+   * none, a full collection between two short-lived managers drops the
+   * shapes, and all code optimized for them with it (docs/runtime-notes.md).
+   */
+  static readonly #shapes: TaskManager = new TaskManager();
+  static {
+    TaskManager.#shapes.addTask("shape", () => {});
+  }
 }
