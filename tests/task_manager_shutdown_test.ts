@@ -107,6 +107,55 @@ test("a cleanup that never settles is abandoned at its deadline and the next one
     ]]);
   }));
 
+test("with a shutdownTimeout each cleanup has a signal of its own: one cleanup's deadline aborts no other's", () =>
+  withMockTimers(async () => {
+    const signals = new Map<string, AbortSignal>();
+    const manager = new TaskManager({ shutdownTimeout: 100 });
+    for (const name of ["first", "second", "third"]) {
+      manager.addTask(name, {
+        execute: untilAborted,
+        cleanup: (signal) => {
+          signals.set(name, signal);
+          // The middle one never settles and is abandoned at its deadline.
+          if (name === "second") return new Promise(() => {});
+        },
+      });
+    }
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await settle();
+    controller.abort();
+    await settle();
+    mock.timers.tick(100);
+    await done;
+    assert.deepEqual([...signals.keys()], ["third", "second", "first"]);
+    assert.equal(new Set(signals.values()).size, 3, "three signals");
+    assert.equal(signals.get("second")!.aborted, true);
+    assert.equal(signals.get("third")!.aborted, false, "cleaned up before");
+    assert.equal(signals.get("first")!.aborted, false, "cleaned up after");
+  }));
+
+test("without a shutdownTimeout no cleanup signal ever aborts", async () => {
+  const signals: AbortSignal[] = [];
+  const manager = new TaskManager();
+  for (const name of ["a", "b"]) {
+    manager.addTask(name, {
+      execute: untilAborted,
+      cleanup: async (signal) => {
+        await Promise.resolve();
+        signals.push(signal);
+      },
+    });
+  }
+  manager.addTask("stopper", () => {}, "stop-group");
+  assert.deepEqual(await manager.run(), []);
+  assert.equal(signals.length, 2);
+  for (const signal of signals) {
+    assert.ok(signal instanceof AbortSignal);
+    assert.equal(signal.aborted, false);
+  }
+});
+
 test("dynamic execute tasks are bounded by the deadline too", () =>
   withMockTimers(async () => {
     const manager = new TaskManager({ shutdownTimeout: 10 });
