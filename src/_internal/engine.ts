@@ -25,6 +25,7 @@ import { Stage } from "../task_type.ts";
 import { isAbortEcho } from "./abort_echo.ts";
 import { callName } from "./checks.ts";
 import { EventLoopYield } from "./event_loop_yield.ts";
+import { RestartBudget } from "./restart_budget.ts";
 import { whenSettled } from "./settle.ts";
 import type { StageFn, Stages } from "./stages.ts";
 import type { ReadOptions } from "./task_options.ts";
@@ -46,6 +47,15 @@ type Outcome = typeof SETTLED | typeof TIMED_OUT | { error: unknown };
 const SETTLED: unique symbol = Symbol("settled");
 /** The shutdown deadline passed first; the stage is abandoned. */
 const TIMED_OUT: unique symbol = Symbol("timed out");
+
+/**
+ * How the engine watches an execute that returned a promise, which it does
+ * for every idle task: with two functions bound to the task's record on V8
+ * (96 B, against 160 B for two closures), with two closures on
+ * JavaScriptCore, where binding is both larger and slower (272 B against
+ * 192 B; docs/runtime-notes.md).
+ */
+const BIND_WATCHERS = !Reflect.has(globalThis, "Bun");
 
 /** Marks "no stop asked yet": a stop's reason may be `undefined`. */
 const NO_STOP: unique symbol = Symbol("no stop");
@@ -75,12 +85,13 @@ export class Engine {
   readonly #wakers = new Map<TaskRecord, (outcome: Outcome) => void>();
   /** Each task's last failure, restarted or not (failures are rare). */
   readonly #lastErrors = new Map<TaskRecord, unknown>();
+  /** The restart policy and state of each task that has one. */
+  readonly #budgets = new Map<TaskRecord, RestartBudget>();
   /** The signal of every cleanup when there is no shutdownTimeout. */
   #quietSignal: AbortSignal | undefined = undefined;
   /**
-   * Called with a task's record as `this` when its execute settles. Bound
-   * to the record per execute, they cost less than two closures (a bound
-   * function holds no context of its own; docs/benchmarks.md).
+   * Called with a task's record as `this` when its execute settles, where
+   * {@linkcode BIND_WATCHERS} says so.
    */
   readonly #executeReturned: (this: TaskRecord) => void;
   readonly #executeThrew: (this: TaskRecord, error: unknown) => void;
@@ -122,9 +133,7 @@ export class Engine {
         }: tasks with a lifecycle can be added only before run; use addExecuteTask while running`,
       );
     }
-    this.#tasks.push(
-      new TaskRecord(name, options.type, stages, options.restart, false),
-    );
+    this.#tasks.push(this.#newRecord(name, stages, options, false));
     if (options.type === "stop-group") this.#stopGroupLeft++;
   }
 
@@ -142,13 +151,7 @@ export class Engine {
       );
     }
     const started = this.#state === "running" || this.#state === "draining";
-    const record = new TaskRecord(
-      name,
-      options.type,
-      stages,
-      options.restart,
-      started,
-    );
+    const record = this.#newRecord(name, stages, options, started);
     if (!started) return void this.#tasks.push(record);
     this.#start(record);
   }
@@ -205,6 +208,7 @@ export class Engine {
       snapshotOf(
         record,
         this.#lastErrors.has(record) ? this.#lastErrors.get(record) : NO_ERROR,
+        this.#budgetOf(record)?.restarts ?? 0,
       );
     const tasks = this.#tasks.map(view);
     for (const record of this.#dynamic) tasks.push(view(record));
@@ -303,7 +307,8 @@ export class Engine {
     // this task's signal too, and wait for it before cleaning up.
     this.#setInFlight(record, Stage.Execute);
     this.#setTaskState(record, "running", now);
-    if (record.budget) record.budget.startedAt = Date.now();
+    const budget = this.#budgetOf(record);
+    if (budget) budget.startedAt = Date.now();
     let result: unknown;
     let threw = false;
     try {
@@ -315,18 +320,26 @@ export class Engine {
     this.#emit("taskstart", record, NO_ERROR);
     if (threw) return this.#executeSettled(record, true, result);
     if (result === undefined) return this.#executeSettled(record, false);
-    whenSettled(
-      result,
-      this.#executeReturned.bind(record),
-      this.#executeThrew.bind(record),
-    );
+    if (BIND_WATCHERS) {
+      whenSettled(
+        result,
+        this.#executeReturned.bind(record),
+        this.#executeThrew.bind(record),
+      );
+    } else {
+      whenSettled(
+        result,
+        () => this.#executeSettled(record, false),
+        (error) => this.#executeSettled(record, true, error),
+      );
+    }
   }
 
   #executeSettled(record: TaskRecord, threw: boolean, error?: unknown): void {
     if (record.inFlight !== Stage.Execute) return; // abandoned at the deadline
     // Only #abort aborts task signals: the state tells without reading one.
     const stopped = this.#aborted;
-    const budget = record.budget;
+    const budget = this.#budgetOf(record);
     let failure: unknown = NO_ERROR;
     if (threw) {
       const signal = record.controller!.signal;
@@ -357,10 +370,11 @@ export class Engine {
   /** The task is done until the final cleanup, failed in `stage` or not. */
   #taskEnded(record: TaskRecord, stage?: Stage, failure?: unknown): void {
     this.#setInFlight(record, undefined);
-    record.budget?.yielder?.stop(); // leaves no timer behind
+    this.#budgetOf(record)?.yielder?.stop(); // leaves no timer behind
     if (stage !== undefined) this.#fail(record, stage, failure);
     // A dynamic task leaves the snapshot now: its end is not shown.
     else if (!record.dynamic) this.#setTaskState(record, "stopped");
+    this.#retire(record);
     this.#checkSettled();
   }
 
@@ -368,7 +382,7 @@ export class Engine {
 
   /** After a failure: restart `record` after its backoff, or give up. */
   #restart(record: TaskRecord, cause: unknown): void {
-    const budget = record.budget!;
+    const budget = this.#budgetOf(record)!;
     this.#lastErrors.set(record, cause);
     const delay = budget.next(Date.now());
     if (delay === undefined) {
@@ -389,7 +403,7 @@ export class Engine {
 
   /** cleanup, the backoff wait, initialize, execute: one restart. */
   async #restartCycle(record: TaskRecord, delay: number): Promise<void> {
-    record.budget!.attempt++;
+    this.#budgetOf(record)!.attempt++;
     if (record.cleanupOwed && record.cleanup !== undefined) {
       record.cleanupOwed = false;
       const signal = new AbortController().signal; // as at the final cleanup
@@ -439,7 +453,7 @@ export class Engine {
   /** Waits the backoff delay; false when the manager stopped meanwhile. */
   #backoff(record: TaskRecord, delay: number): boolean | Promise<boolean> {
     if (this.#aborted) return false;
-    const budget = record.budget!;
+    const budget = this.#budgetOf(record)!;
     if (delay === 0) {
       const turn = (budget.yielder ??= new EventLoopYield()).between();
       return turn === undefined ? true : turn.then(() => !this.#aborted);
@@ -514,7 +528,7 @@ export class Engine {
     if (record.inFlight === Stage.Execute && record.state === "running") {
       this.#setTaskState(record, "stopping", now);
     }
-    const timer = record.budget?.timer;
+    const timer = this.#budgetOf(record)?.timer;
     if (timer !== undefined) {
       stopTimer(timer);
       this.#wake(record, TIMED_OUT); // ends the backoff wait: no further attempt
@@ -539,6 +553,7 @@ export class Engine {
     const error = this.#timedOut(record, stage);
     if (stage === Stage.Execute) this.#emit("taskstop", record, error);
     this.#record(record, stage, error);
+    this.#retire(record);
     wake?.(TIMED_OUT);
   }
 
@@ -656,11 +671,46 @@ export class Engine {
     this.#inFlight += after ? 1 : -1;
     if (record.dynamic) {
       if (after) this.#dynamic.add(record);
-      else {
-        this.#dynamic.delete(record);
-        // It leaves the snapshot, and its last failure with it.
-        if (this.#lastErrors.size > 0) this.#lastErrors.delete(record);
-      }
+      else this.#dynamic.delete(record);
+    }
+  }
+
+  /** A new record, and its restart budget if it has a policy. */
+  #newRecord(
+    name: string,
+    stages: Stages,
+    options: ReadOptions,
+    dynamic: boolean,
+  ): TaskRecord {
+    const restarts = options.restart !== undefined;
+    const record = new TaskRecord(
+      name,
+      options.type,
+      stages,
+      restarts,
+      dynamic,
+    );
+    if (restarts) {
+      this.#budgets.set(record, new RestartBudget(options.restart!));
+    }
+    return record;
+  }
+
+  /** `record`'s restart budget; undefined for a `temporary` task. */
+  #budgetOf(record: TaskRecord): RestartBudget | undefined {
+    return record.restarts ? this.#budgets.get(record) : undefined;
+  }
+
+  /**
+   * A dynamic task that ended has left the snapshot: the engine forgets it,
+   * and its last failure and budget (whose yield timer must not outlive it).
+   */
+  #retire(record: TaskRecord): void {
+    if (!record.dynamic) return;
+    if (this.#lastErrors.size > 0) this.#lastErrors.delete(record);
+    if (record.restarts) {
+      this.#budgets.get(record)?.yielder?.stop();
+      this.#budgets.delete(record);
     }
   }
 
@@ -697,7 +747,12 @@ export class Engine {
     if (error !== NO_ERROR) init.error = error;
     if (delay !== undefined) init.delay = delay;
     this.#events.dispatch(
-      new TaskEvent(type, record.name, record.budget?.attempt ?? 1, init),
+      new TaskEvent(
+        type,
+        record.name,
+        this.#budgetOf(record)?.attempt ?? 1,
+        init,
+      ),
     );
   }
 

@@ -6,41 +6,55 @@
 
 import type { TaskSnapshot, TaskState } from "../events.ts";
 import type { Stage, TaskType } from "../task_type.ts";
-import { RestartBudget } from "./restart_budget.ts";
 import type { StageFn, Stages } from "./stages.ts";
-import type { RestartConfig } from "./task_options.ts";
 import { describe } from "./render.ts";
 import { EPOCH, stamp } from "./clock.ts";
 
 /** Marks "no failure yet": a task may fail with `undefined`. */
 export const NO_ERROR: unique symbol = Symbol("no error");
 
-/** The task types, indexed by the two low bits of a record's flags. */
+// A record's facts that take few values share one small integer, `flags`:
+// bits 0-1 its type, 2-5 four yes/no facts, 6-8 its state, 9-10 the stage
+// in flight. A manager holds one record per task for as long as it runs, and
+// every field is 8 bytes of every idle task (docs/runtime-notes.md).
 const TYPES: readonly TaskType[] = ["strict", "error", "stop-group"];
+const STATES: readonly TaskState[] = [
+  "pending",
+  "initializing",
+  "running",
+  "restarting",
+  "stopping",
+  "cleaning",
+  "stopped",
+  "failed",
+];
+/** Index 0 is "no stage in flight". */
+const STAGES: readonly (Stage | undefined)[] = [
+  undefined,
+  "initialize",
+  "execute",
+  "cleanup",
+];
 const TYPE_BITS = 0b11;
 const DYNAMIC = 1 << 2;
 const CLEANUP_OWED = 1 << 3;
 const FAILED = 1 << 4;
+const RESTARTS = 1 << 5;
+const STATE_SHIFT = 6;
+const STATE_BITS = 0b111 << STATE_SHIFT;
+const STAGE_SHIFT = 9;
+const STAGE_BITS = 0b11 << STAGE_SHIFT;
 
-/**
- * One task added to a manager. A manager holds one per task for as long as
- * it runs, so its flags share one small integer: each field is 8 bytes of
- * every idle task (docs/benchmarks.md).
- */
+/** One task added to a manager. */
 export class TaskRecord {
   readonly name: string;
   readonly self: unknown;
   readonly execute: StageFn;
   readonly initialize: StageFn | undefined;
   readonly cleanup: StageFn | undefined;
-  /** Restart policy and state; undefined for a `temporary` task. */
-  readonly budget: RestartBudget | undefined;
   controller: AbortController | undefined = undefined;
-  state: TaskState;
-  /** When it entered `state`, as {@linkcode stamp} gives it. */
+  /** When it entered its `state`, as {@linkcode stamp} gives it. */
   since: number;
-  /** The stage in flight (`execute` covers a restart's wait too), if any. */
-  inFlight: Stage | undefined = undefined;
   #flags: number;
 
   /** A record for a task just validated. */
@@ -48,7 +62,7 @@ export class TaskRecord {
     name: string,
     type: TaskType,
     stages: Stages,
-    restart: RestartConfig | undefined,
+    restarts: boolean,
     dynamic: boolean,
   ) {
     this.name = name;
@@ -56,11 +70,16 @@ export class TaskRecord {
     this.execute = stages.execute;
     this.initialize = stages.initialize;
     this.cleanup = stages.cleanup;
-    this.budget = restart && new RestartBudget(restart);
-    // A task added while running starts at once: one stamp, not two.
-    this.state = dynamic ? "running" : "pending";
     this.since = stamp();
-    this.#flags = TYPES.indexOf(type) | (dynamic ? DYNAMIC : 0);
+    // A task added while running starts at once: one stamp, not two.
+    const state = dynamic ? "running" : "pending";
+    this.#flags = TYPES.indexOf(type) | (dynamic ? DYNAMIC : 0) |
+      (restarts ? RESTARTS : 0) | (STATES.indexOf(state) << STATE_SHIFT);
+  }
+
+  /** It has a restart policy (the manager holds its budget). */
+  get restarts(): boolean {
+    return (this.#flags & RESTARTS) !== 0;
   }
 
   get type(): TaskType {
@@ -91,22 +110,42 @@ export class TaskRecord {
   set failed(failed: boolean) {
     this.#flags = failed ? this.#flags | FAILED : this.#flags & ~FAILED;
   }
+
+  get state(): TaskState {
+    return STATES[(this.#flags & STATE_BITS) >> STATE_SHIFT];
+  }
+
+  set state(state: TaskState) {
+    this.#flags = (this.#flags & ~STATE_BITS) |
+      (STATES.indexOf(state) << STATE_SHIFT);
+  }
+
+  /** The stage in flight (`execute` covers a restart's wait too), if any. */
+  get inFlight(): Stage | undefined {
+    return STAGES[(this.#flags & STAGE_BITS) >> STAGE_SHIFT];
+  }
+
+  set inFlight(stage: Stage | undefined) {
+    this.#flags = (this.#flags & ~STAGE_BITS) |
+      (STAGES.indexOf(stage) << STAGE_SHIFT);
+  }
 }
 
 /**
  * The record as plain data, with its last failure (`NO_ERROR` for none)
- * rendered so that `JSON.stringify` shows it.
+ * rendered so that `JSON.stringify` shows it, and its restarts so far.
  */
 export function snapshotOf(
   record: TaskRecord,
   lastError: unknown,
+  restarts: number,
 ): TaskSnapshot {
   const view: TaskSnapshot = {
     name: record.name,
     type: record.type,
     state: record.state,
     since: EPOCH + record.since,
-    restarts: record.budget?.restarts ?? 0,
+    restarts,
   };
   if (lastError !== NO_ERROR) view.lastError = plain(lastError);
   return view;

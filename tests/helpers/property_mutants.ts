@@ -295,8 +295,8 @@ export const MUTANTS: Mutant[] = [
     "does not wait for the backoff delay",
     /before (its|the) backoff/,
     [[
-      "    if (this.#aborted) return false;\n    const budget = record.budget!;",
-      "    if (this.#aborted) return false;\n    if (delay > 0) return true;\n    const budget = record.budget!;",
+      "    if (this.#aborted) return false;\n    const budget = this.#budgetOf(record)!;",
+      "    if (this.#aborted) return false;\n    if (delay > 0) return true;\n    const budget = this.#budgetOf(record)!;",
     ]],
   ),
   sourceMutant("never gives up restarting", /unexpected taskrestart/, [[
@@ -336,7 +336,10 @@ export const MUTANTS: Mutant[] = [
   sourceMutant(
     "leaves a zero-delay restart's yield timer pending",
     /yield timer\(s\) left pending/,
-    [["    record.budget?.yielder?.stop(); // leaves no timer behind\n", ""]],
+    [[
+      "    this.#budgetOf(record)?.yielder?.stop(); // leaves no timer behind\n",
+      "",
+    ]],
   ),
   sourceMutant(
     "gives each task its own reason for stop(undefined)",
