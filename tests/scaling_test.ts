@@ -136,6 +136,29 @@ test("tasks with initialize and cleanup run in linear time", async () => {
   });
 });
 
+test("cleanups that leave a listener on their signal run in linear time", async () => {
+  // One signal shared by all cleanups would gather these listeners, and
+  // each addEventListener scans those already there.
+  await assertLinear(async (n) => {
+    const manager = new TaskManager();
+    const started = countdown(n);
+    const task = {
+      execute(signal: AbortSignal) {
+        started.tick();
+        return untilAborted(signal);
+      },
+      cleanup(signal: AbortSignal) {
+        signal.addEventListener("abort", () => {});
+      },
+    };
+    for (let i = 0; i < n; i++) manager.addTask("lifecycle", task);
+    const controller = new AbortController();
+    const done = manager.run(controller.signal);
+    await started.done;
+    await stopAndCheck(controller, done);
+  });
+});
+
 test("execute tasks added while running, then stopped, take linear time", async () => {
   await assertLinear(async (n) => {
     const manager = new TaskManager();

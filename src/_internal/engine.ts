@@ -87,8 +87,6 @@ export class Engine {
   readonly #lastErrors = new Map<TaskRecord, unknown>();
   /** The restart policy and state of each task that has one. */
   readonly #budgets = new Map<TaskRecord, RestartBudget>();
-  /** The signal of every cleanup when there is no shutdownTimeout. */
-  #quietSignal: AbortSignal | undefined = undefined;
   /**
    * Called with a task's record as `this` when its execute settles, where
    * {@linkcode BIND_WATCHERS} says so.
@@ -566,20 +564,16 @@ export class Engine {
   }
 
   /**
-   * Runs `record`'s final cleanup, bounded by `shutdownTimeout`. With a
-   * timeout, each cleanup gets a signal of its own, which aborts at its own
-   * deadline; without one no cleanup signal ever aborts, so all share one (a
-   * controller per task costs 1.3 µs on Bun; docs/runtime-notes.md).
+   * Runs `record`'s final cleanup, bounded by `shutdownTimeout`. Each
+   * cleanup has a signal of its own, which aborts at its own deadline: one
+   * signal shared by all would gather the listeners cleanups leave behind,
+   * and adding a listener scans those already there (quadratic; DESIGN.md).
    */
   #cleanUp(record: TaskRecord): Promise<void> | undefined {
     this.#setTaskState(record, "cleaning");
     const timeout = this.#shutdownTimeout;
-    const controller = timeout === undefined
-      ? undefined
-      : new AbortController();
-    const signal = controller?.signal ??
-      (this.#quietSignal ??= new AbortController().signal);
-    const pending = this.#callStage(record, record.cleanup!, signal);
+    const controller = new AbortController();
+    const pending = this.#callStage(record, record.cleanup!, controller.signal);
     if (!(pending instanceof Promise)) {
       return this.#cleanedUp(record, pending, controller);
     }
@@ -595,11 +589,11 @@ export class Engine {
   #cleanedUp(
     record: TaskRecord,
     outcome: Outcome,
-    controller: AbortController | undefined,
+    controller: AbortController,
   ): undefined {
     if (outcome === TIMED_OUT) {
       const error = this.#timedOut(record, Stage.Cleanup);
-      controller!.abort(error);
+      controller.abort(error);
       this.#record(record, Stage.Cleanup, error);
     } else if (outcome !== SETTLED) {
       this.#record(record, Stage.Cleanup, outcome.error);
