@@ -1,5 +1,5 @@
 /**
- * The manager's plain record of one task, and its snapshot view.
+ * The manager's record of one task, and its snapshot view.
  *
  * @module
  */
