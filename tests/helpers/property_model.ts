@@ -30,7 +30,7 @@ import {
   TaskError,
   UnexpectedStopError,
 } from "../../mod.ts";
-import { describeValue } from "./property_program.ts";
+import { calledStages, describeValue } from "./property_program.ts";
 import type { Behavior } from "./property_program.ts";
 import type {
   LogEvent,
@@ -92,9 +92,9 @@ class TaskState {
   constructor(record: TaskRecord) {
     this.record = record;
     const { spec } = record;
-    const lifecycle = spec.api === "addTask" && spec.shape === "object";
-    this.hasInit = lifecycle && spec.initialize !== undefined;
-    this.hasCleanup = lifecycle && spec.cleanup !== undefined;
+    const called = calledStages(spec);
+    this.hasInit = called.hasInit;
+    this.hasCleanup = called.hasCleanup;
   }
 
   get name(): string {

@@ -95,6 +95,20 @@ export interface TaskSpec {
   optionsObject?: boolean;
 }
 
+/**
+ * Which of `spec`'s optional stages the manager may call: only an object
+ * added with `addTask` has its `initialize` and `cleanup` read.
+ */
+export function calledStages(
+  spec: TaskSpec,
+): { hasInit: boolean; hasCleanup: boolean } {
+  const lifecycle = spec.api === "addTask" && spec.shape === "object";
+  return {
+    hasInit: lifecycle && spec.initialize !== undefined,
+    hasCleanup: lifecycle && spec.cleanup !== undefined,
+  };
+}
+
 /** A task added at a virtual time after `run` started. */
 export interface LaterAdd {
   at: number;

@@ -7,7 +7,7 @@
  */
 
 import { ShutdownTimeoutError, UnexpectedStopError } from "../../mod.ts";
-import type { Behavior } from "./property_program.ts";
+import { type Behavior, calledStages } from "./property_program.ts";
 import type { StageName, TaskRecord } from "./property_harness.ts";
 import {
   resolveRestart,
@@ -122,9 +122,9 @@ export class Task {
   constructor(record: TaskRecord) {
     this.record = record;
     const { spec } = record;
-    const lifecycle = spec.api === "addTask" && spec.shape === "object";
-    this.hasInit = lifecycle && spec.initialize !== undefined;
-    this.hasCleanup = lifecycle && spec.cleanup !== undefined;
+    const called = calledStages(spec);
+    this.hasInit = called.hasInit;
+    this.hasCleanup = called.hasCleanup;
     const config = resolveRestart(spec);
     this.refused = config === "refused";
     this.config = config === "refused" ? undefined : config;

@@ -36,6 +36,7 @@
  */
 
 import {
+  type ManagerState,
   RestartIntensityError,
   ShutdownTimeoutError,
   TaskError,
@@ -59,14 +60,6 @@ import {
 export interface InvariantSummary {
   counts: Record<string, number>;
 }
-
-type ManagerState =
-  | "idle"
-  | "initializing"
-  | "running"
-  | "draining"
-  | "stopping"
-  | "stopped";
 
 const NEXT_STATES: Record<ManagerState, ManagerState[]> = {
   idle: ["initializing"],
